@@ -2,11 +2,21 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/kbk-dev/kbk/frontend"
+	"github.com/moby/buildkit/frontend/gateway/grpcclient"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "kbk-frontend: not yet wired")
-	os.Exit(1)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := grpcclient.RunFromEnvironment(ctx, frontend.Build); err != nil {
+		fmt.Fprintf(os.Stderr, "kbk-frontend: %v\n", err)
+		os.Exit(1)
+	}
 }
