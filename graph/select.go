@@ -94,6 +94,7 @@ type Decision struct {
 // Result is a selection applied to a graph.
 type Result struct {
 	graph     *Graph
+	sel       Selection
 	filtered  bool // false when every buildable image was selected for want of patterns
 	decisions []Decision
 }
@@ -105,7 +106,7 @@ const existsConcurrency = 8
 // images and their descendants first, then matching and the matched images'
 // ancestors, then skips.
 func (g *Graph) Select(ctx context.Context, sel Selection) (*Result, error) {
-	r := &Result{graph: g, filtered: sel.Match != nil, decisions: make([]Decision, len(g.images))}
+	r := &Result{graph: g, sel: sel, filtered: sel.Match != nil, decisions: make([]Decision, len(g.images))}
 	d := r.decisions
 	matches := make([]bool, len(g.images))
 	for i, img := range g.images {
@@ -203,6 +204,10 @@ func selected(s Status) bool { return s == Matched || s == Ancestor }
 
 // Graph returns the graph the selection was applied to.
 func (r *Result) Graph() *Graph { return r.graph }
+
+// Selection returns the predicates the result was selected with, so the same
+// choice can be applied to another graph of the same images.
+func (r *Result) Selection() Selection { return r.sel }
 
 // Filtered reports whether patterns chose the images; when false every
 // buildable image was selected.

@@ -1,0 +1,37 @@
+package render
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// referenceVersions are the Kolla releases the conformance tests compare
+// against, newest first (hack/versions.env pins the same list).
+var referenceVersions = []string{"23.0.0", "20.6.0", "16.6.0"}
+
+// venvRoot is where the reference Kolla virtualenvs live.
+func venvRoot() string {
+	if d := os.Getenv("KBK_TEST_VENV_DIR"); d != "" {
+		return d
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".cache", "kbk", "venv")
+}
+
+// referenceVenvs returns version → venv directory for the installed
+// reference venvs, skipping the test when there is none.
+func referenceVenvs(t testing.TB) map[string]string {
+	t.Helper()
+	found := map[string]string{}
+	for _, v := range referenceVersions {
+		dir := filepath.Join(venvRoot(), "kolla-"+v)
+		if fileExists(filepath.Join(dir, "bin", "kolla-build")) {
+			found[v] = dir
+		}
+	}
+	if len(found) == 0 {
+		t.Skipf("no reference Kolla venvs under %s (set KBK_TEST_VENV_DIR, or create them with `make venv` / hack/venv.sh)", venvRoot())
+	}
+	return found
+}
