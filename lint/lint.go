@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kbk-dev/kbk/graph"
+	"github.com/kbk-dev/kbk/plan"
 	"github.com/kbk-dev/kbk/profiles"
 	"github.com/kbk-dev/kbk/render"
 )
@@ -55,7 +56,7 @@ func (of overrideFile) at(off int) (string, int, int) {
 // Lint checks the profile p against the Kolla tree and returns what it
 // finds, sorted by place. An error means the check itself could not run.
 func Lint(ctx context.Context, tree *render.Tree, p *profiles.Profile, opts Options) ([]Diagnostic, error) {
-	rOpts, err := RenderOptions(p, opts.Env)
+	rOpts, err := plan.RenderOptions(p, "", opts.Env)
 	if err != nil {
 		return nil, err
 	}
@@ -145,4 +146,12 @@ func graphSelection(tree *render.Tree, p *profiles.Profile, opts Options) (graph
 		sel.Unbuildable = graph.UnbuildableImages(tree.Unbuildable, p.Options.Base, p.Options.BaseArch, p.Options.BaseTag)
 	}
 	return sel, nil
+}
+
+// relToRepo names a file of the repository relative to its root.
+func relToRepo(repo, path string) string {
+	if r, err := filepath.Rel(repo, path); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return filepath.ToSlash(r)
+	}
+	return path
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kbk-dev/kbk/internal/testenv"
+	"github.com/kbk-dev/kbk/plan"
 	"github.com/kbk-dev/kbk/profiles"
 	"github.com/kbk-dev/kbk/render"
 )
@@ -30,7 +31,7 @@ func kollaTree(t *testing.T) *render.Tree {
 func lintRepo(t *testing.T, tree *render.Tree, repo, profile string) []Diagnostic {
 	t.Helper()
 	p, warns, err := profiles.Load(repo, profiles.LoadOptions{Profile: profile, Env: map[string]string{},
-		Kolla: KollaDefaults(tree), HostArch: "x86_64"})
+		Kolla: plan.KollaDefaults(tree), HostArch: "x86_64"})
 	if err != nil {
 		t.Fatal(err)
 	}

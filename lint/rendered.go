@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/kbk-dev/kbk/graph"
+	"github.com/kbk-dev/kbk/plan"
 	"github.com/kbk-dev/kbk/profiles"
 	"github.com/kbk-dev/kbk/render"
 )
@@ -25,7 +26,7 @@ type Rendered struct {
 // Errors; its parent is then taken from a render without the template
 // overrides, so that one broken override does not break the graph.
 func Render(ctx context.Context, tree *render.Tree, p *profiles.Profile, opts Options) (*Rendered, error) {
-	rOpts, err := RenderOptions(p, opts.Env)
+	rOpts, err := plan.RenderOptions(p, "", opts.Env)
 	if err != nil {
 		return nil, err
 	}

@@ -5,10 +5,10 @@ import (
 	"github.com/kbk-dev/kbk/render"
 )
 
-// kollaDefaults gives the profiles package the data of the Kolla release in
+// KollaDefaults gives the profiles package the data of the Kolla release in
 // tree, so that defaults, valid bases and default sources come from the tree
 // being built rather than from a table in kbk.
-func kollaDefaults(tree *render.Tree) *profiles.KollaDefaults {
+func KollaDefaults(tree *render.Tree) *profiles.KollaDefaults {
 	d := &profiles.KollaDefaults{
 		OpenstackRelease:         tree.OpenStackRelease,
 		OpenstackReleaseCodename: tree.OpenStackReleaseCodename,

@@ -9,11 +9,12 @@ import (
 	"github.com/kbk-dev/kbk/render"
 )
 
-// renderOptions converts a profile into the renderer's options. Only values
+// RenderOptions converts a profile into the renderer's options, for baseArch
+// ("" keeps the profile's) and with env as the templates' env. Only values
 // the operator set (in a file, .env, the environment or a flag) are passed:
 // defaults and values derived from them are the Kolla tree's to compute, so
 // that every Kolla release renders with its own rules.
-func renderOptions(p *profiles.Profile, baseArch string) (render.Options, error) {
+func RenderOptions(p *profiles.Profile, baseArch string, env map[string]string) (render.Options, error) {
 	set := func(name string) bool {
 		s, ok := p.Settings[name]
 		return ok && s.Value != nil && s.Origin.Kind >= profiles.FromFile
@@ -59,6 +60,7 @@ func renderOptions(p *profiles.Profile, baseArch string) (render.Options, error)
 	if baseArch != "" {
 		opts.BaseArch = baseArch
 	}
+	opts.Env = env // Kolla gives templates the process environment as env
 	if set("rpm_setup_config") {
 		opts.RPMSetupConfig = o.RPMSetupConfig
 	}

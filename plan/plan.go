@@ -51,7 +51,7 @@ func Load(req Request) (*Config, error) {
 		LocalSources: req.LocalSources,
 		Env:          req.Env,
 		Flags:        req.Flags,
-		Kolla:        kollaDefaults(req.Tree),
+		Kolla:        KollaDefaults(req.Tree),
 	})
 	if err != nil {
 		return nil, err
@@ -93,11 +93,10 @@ type Images struct {
 // ForArch renders every image for baseArch ("" keeps the profile's) and
 // selects the images to build.
 func (c *Config) ForArch(ctx context.Context, baseArch string) (*Images, error) {
-	opts, err := renderOptions(c.Profile, baseArch)
+	opts, err := RenderOptions(c.Profile, baseArch, c.env)
 	if err != nil {
 		return nil, err
 	}
-	opts.Env = c.env // Kolla gives templates the process environment as env
 	rn, err := render.NewRenderer(c.Tree, opts)
 	if err != nil {
 		return nil, err

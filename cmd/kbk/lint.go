@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kbk-dev/kbk/lint"
+	"github.com/kbk-dev/kbk/plan"
 	"github.com/kbk-dev/kbk/profiles"
 	"github.com/kbk-dev/kbk/render"
 )
@@ -103,7 +104,7 @@ func loadKollaTree(dir string) (*render.Tree, error) {
 func loadProfile(repo, name, subProfile string, tree *render.Tree, flags []profiles.Flag, localSources *bool) (*profiles.Profile, []profiles.Warning, error) {
 	return profiles.Load(repo, profiles.LoadOptions{
 		Profile: name, SubProfile: subProfile, LocalSources: localSources,
-		Env: environ(), Flags: flags, Kolla: lint.KollaDefaults(tree),
+		Env: environ(), Flags: flags, Kolla: plan.KollaDefaults(tree),
 	})
 }
 
