@@ -27,6 +27,7 @@ func TestErrorsCarryLocation(t *testing.T) {
 		{"missing dict attribute", "{{ d.a.b }}", 1, 7, "'dict object' has no attribute 'a'", true},
 		{"type error", "{{ 1 + 'a' }}", 1, 6, "unsupported operand type(s) for +: 'int' and 'str'", false},
 		{"bad syntax", "{{ 1 + }}", 1, 8, "unexpected 'end of print statement'", false},
+		{"named unicode escape refused, not mis-rendered", "x\n{{ 'a\\N{BULLET}' }}", 2, 6, `named unicode escapes (\N{...}) are not supported`, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -240,5 +241,20 @@ func TestGoValuesConvert(t *testing.T) {
 	}
 	if want := "{'a': ['y', 'z'], 'b': ['x']}|N|8||[1, 2]|0"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestErrorInMacroNamesCallSite(t *testing.T) {
+	env := NewEnv(MapLoader{"macros.j2": "{% macro configure_user(name) %}\n{{ users[name].uid }}{% endmacro %}"})
+	_, err := env.RenderSource("nova/Dockerfile.j2", "{% import 'macros.j2' as macros %}\nRUN x\n{{ macros.configure_user('nova') }}", nil)
+	var je *Error
+	if !errors.As(err, &je) {
+		t.Fatalf("want *Error, got %v", err)
+	}
+	if je.Template != "macros.j2" || je.Line != 2 {
+		t.Errorf("location %s:%d, want macros.j2:2", je.Template, je.Line)
+	}
+	if want := `(in macro "configure_user" called from nova/Dockerfile.j2:3:`; !strings.Contains(je.Msg, want) {
+		t.Errorf("message %q does not contain %q", je.Msg, want)
 	}
 }

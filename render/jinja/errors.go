@@ -12,6 +12,8 @@ type Error struct {
 	Line, Col int    // 1-based
 	Msg       string
 	Err       error // wrapped cause (e.g. from a Func), may be nil
+
+	called bool // Msg already names the macro call site
 }
 
 func (e *Error) Error() string {

@@ -1,5 +1,10 @@
 package jinja
 
+import (
+	"errors"
+	"fmt"
+)
+
 // kwarg is one keyword argument of a call.
 type kwarg struct {
 	name string
@@ -316,9 +321,27 @@ func (r *renderer) evalCall(n *callExpr, f *frame, caller *macro) (any, error) {
 	}
 	v, err := r.callValue(n, fn, args, kw, f)
 	if err != nil {
+		if m, ok := fn.(*macro); ok {
+			r.noteCallSite(n, m.def.name, err)
+		}
 		return nil, r.errAt(n, err)
 	}
 	return v, r.charge(n, v)
+}
+
+// noteCallSite adds where a macro was called to an error raised inside its
+// body, once: the location stays that of the failing line in the macro.
+func (r *renderer) noteCallSite(n expr, name string, err error) {
+	var je *Error
+	if !errors.As(err, &je) || je.called {
+		return
+	}
+	line, col := lineCol(r.tmpl.source, n.position())
+	if je.Template == r.tmpl.name && je.Line == line {
+		return
+	}
+	je.called = true
+	je.Msg += fmt.Sprintf(" (in macro %q called from %s:%d:%d)", name, r.tmpl.name, line, col)
 }
 
 // suggestCallable finds the macro or function name closest to the name of

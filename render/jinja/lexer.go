@@ -472,6 +472,12 @@ func (lx *lexer) lexString() *syntaxErr {
 	for i < len(src) {
 		switch src[i] {
 		case '\\':
+			if strings.HasPrefix(src[i:], `\N{`) {
+				// Python decodes these with the Unicode name table, which
+				// Go's standard library does not carry: refuse rather than
+				// render something else.
+				return lx.fail(i, `named unicode escapes (\N{...}) are not supported; write the character or \u escape`)
+			}
 			i += 2
 			continue
 		case quote:
