@@ -327,12 +327,12 @@ func runPythonKolla(dir string, r *run, testdata, stub string, tree *Tree) (map[
 	for _, d := range r.c.dockerDirs {
 		args = append(args, "--docker-dir", filepath.Join(testdata, d))
 	}
-	cmd := exec.Command(filepath.Join(r.venv, "bin", "kolla-build"), args...)
-	for k, v := range pythonEnv(r, dir, stub) {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
+	out, err := runPython(10*time.Minute, func(cmd *exec.Cmd) {
+		for k, v := range pythonEnv(r, dir, stub) {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		cmd.Dir = dir
+	}, true, filepath.Join(r.venv, "bin", "kolla-build"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("%v\n%s", err, lastLines(string(out), 15))
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -119,9 +120,7 @@ func TestLiteralsMatchPython(t *testing.T) {
 		break
 	}
 	in, _ := json.Marshal(literalCases)
-	cmd := exec.Command(python, "-c", pyCanonical)
-	cmd.Stdin = strings.NewReader(string(in))
-	out, err := cmd.Output()
+	out, err := runPython(2*time.Minute, func(c *exec.Cmd) { c.Stdin = strings.NewReader(string(in)) }, false, python, "-c", pyCanonical)
 	if err != nil {
 		t.Fatalf("python: %v", err)
 	}

@@ -128,7 +128,7 @@ func LoadTreeFS(fsys fs.FS) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Tree{Docker: docker, DockerDir: dockerName, PythonDir: "kolla"}
+	t := &Tree{Docker: docker, DockerDir: dockerName, PythonDir: "kolla", Version: fsPackageVersion(fsys)}
 	if err := t.load(py, "kolla"); err != nil {
 		return nil, err
 	}
@@ -193,22 +193,26 @@ func fileExists(p string) bool {
 }
 
 // packageVersion finds the version pip recorded next to the package
-// (kolla-X.dist-info/METADATA, or PKG-INFO of an egg/sdist).
+// (kolla-X.dist-info/METADATA, or PKG-INFO of an egg or sdist).
 func packageVersion(pythonDir string) string {
-	parent := filepath.Dir(pythonDir)
-	var candidates []string
+	return fsPackageVersion(os.DirFS(filepath.Dir(pythonDir)))
+}
+
+// fsPackageVersion is packageVersion on the directory holding kolla/.
+// Kolla's own pbr falls back to git for a checkout without metadata; kbk
+// leaves the version empty then (Options.KollaVersion sets it).
+func fsPackageVersion(parent fs.FS) string {
 	for _, pattern := range []string{"kolla-*.dist-info/METADATA", "kolla-*.egg-info/PKG-INFO", "kolla.egg-info/PKG-INFO", "PKG-INFO"} {
-		m, _ := filepath.Glob(filepath.Join(parent, pattern))
-		candidates = append(candidates, m...)
-	}
-	for _, c := range candidates {
-		data, err := os.ReadFile(c)
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(data), "\n") {
-			if v, ok := strings.CutPrefix(line, "Version: "); ok {
-				return strings.TrimSpace(v)
+		matches, _ := fs.Glob(parent, pattern)
+		for _, m := range matches {
+			data, err := fs.ReadFile(parent, m)
+			if err != nil {
+				continue
+			}
+			for _, line := range strings.Split(string(data), "\n") {
+				if v, ok := strings.CutPrefix(line, "Version: "); ok {
+					return strings.TrimSpace(v)
+				}
 			}
 		}
 	}

@@ -3,11 +3,11 @@ package render
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -50,7 +50,7 @@ func TestLoadTreeMatchesPythonKolla(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := exec.Command(filepath.Join(venv, "bin", "python"), "-c", dumpKollaData).Output()
+			out, err := runPython(2*time.Minute, nil, false, filepath.Join(venv, "bin", "python"), "-c", dumpKollaData)
 			if err != nil {
 				t.Fatalf("python: %v", err)
 			}
@@ -160,7 +160,7 @@ func TestLoadTreeLayouts(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		if len(got.Images) != len(want.Images) || len(got.Sources) != len(want.Sources) || got.OpenStackRelease != want.OpenStackRelease {
+		if len(got.Images) != len(want.Images) || len(got.Sources) != len(want.Sources) || got.OpenStackRelease != want.OpenStackRelease || got.Version != want.Version {
 			t.Errorf("%s: %d images, %d sources, release %q; want %d, %d, %q", name,
 				len(got.Images), len(got.Sources), got.OpenStackRelease, len(want.Images), len(want.Sources), want.OpenStackRelease)
 		}
@@ -183,7 +183,7 @@ print(json.dumps([sorted(KollaWorker._get_methods(None)), sorted(KollaWorker._ge
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command(filepath.Join(venv, "bin", "python"), "-c", dump).Output()
+		out, err := runPython(2*time.Minute, nil, false, filepath.Join(venv, "bin", "python"), "-c", dump)
 		if err != nil {
 			t.Fatalf("%s: python: %v", version, err)
 		}

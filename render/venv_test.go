@@ -1,9 +1,12 @@
 package render
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // referenceVersions are the Kolla releases the conformance tests compare
@@ -34,4 +37,20 @@ func referenceVenvs(t testing.TB) map[string]string {
 		t.Skipf("no reference Kolla venvs under %s (set KBK_TEST_VENV_DIR, or create them with `make venv` / hack/venv.sh)", venvRoot())
 	}
 	return found
+}
+
+// runPython runs a reference Python tool with a deadline, so that a hung
+// interpreter fails its test instead of the whole test binary. setup may
+// set the environment, directory or stdin; combined selects CombinedOutput.
+func runPython(limit time.Duration, setup func(*exec.Cmd), combined bool, name string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	if setup != nil {
+		setup(cmd)
+	}
+	if combined {
+		return cmd.CombinedOutput()
+	}
+	return cmd.Output()
 }

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+func init() { subcommands = append(subcommands, newBuildCmd) }
+
+// buildOptions are kbk build's flags.
+type buildOptions struct {
+	sel         selectOptions
+	push        bool
+	platforms   []string
+	targets     []string
+	noCache     bool
+	output      string
+	summaryJSON string
+	retries     int
+}
+
+func newBuildCmd(g *globalOptions) *cobra.Command {
+	o := &buildOptions{}
+	cmd := &cobra.Command{
+		Use:   "build [PROFILE|REGEX...]",
+		Short: "Build (and push) every image of a profile in one BuildKit session",
+		Long: `Build renders the profile's images, links every child to its parent inside
+one BuildKit session and solves all selected images concurrently: shared
+ancestors are built once. Each image is pushed (--push) to
+<registry>/<namespace>/<prefix><name>:<tag> or written as an OCI archive under
+--output. A failed image fails only its descendants.
+
+The seed's environment works as with kolla-build: KOLLA_BUILD_PROFILE,
+KOLLA_PUSH=yes, KOLLA_USE_CACHE=no, KOLLA_LOCAL_SOURCES, DOCKER_DEFAULT_PLATFORM,
+KOLLA_BASE_ARCH, PARENT_DOCKER_TAG and the repository's .env files.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.sel.args = args
+			return runBuild(cmd, g, o)
+		},
+	}
+	o.addFlags(cmd.Flags())
+	return cmd
+}
+
+func (o *buildOptions) addFlags(f *pflag.FlagSet) {
+	o.sel.addFlags(f)
+	f.BoolVar(&o.push, "push", false, "push every built image (default: the profile's push option, KOLLA_PUSH)")
+	f.StringSliceVar(&o.platforms, "platform", nil, "target platforms, e.g. linux/amd64,linux/arm64 (default: DOCKER_DEFAULT_PLATFORM, else base_arch)")
+	f.StringArrayVar(&o.targets, "target", nil, "build only this image and its ancestors (repeatable)")
+	f.BoolVar(&o.noCache, "no-cache", false, "do not use BuildKit's cache (default: the profile's cache option, KOLLA_USE_CACHE)")
+	f.StringVar(&o.output, "output", "", "write every image as an OCI archive <DIR>/<name>.tar")
+	f.StringVar(&o.summaryJSON, "summary-json", "", "write the build summary as JSON to this file (default: the profile's summary_json_file)")
+	f.IntVar(&o.retries, "retries", 0, "retry a failed image's solve this many times (default: the profile's retries)")
+}
+
+func runBuild(cmd *cobra.Command, g *globalOptions, o *buildOptions) error {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	start := time.Now()
+	bp, err := planBuild(ctx, o)
+	if err != nil {
+		return err
+	}
+	if g.debug {
+		fmt.Fprintf(cmd.ErrOrStderr(), "debug: planned %s in %.2fs\n", bp, time.Since(start).Seconds())
+	}
+	for _, w := range bp.cfg.Warnings {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", w)
+	}
+	if !bp.push && bp.output == "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), "note: neither --push nor --output: images are built and kept in BuildKit's cache only")
+	}
+	addr := g.addr
+	if addr == "" {
+		if addr, err = buildxAddr(); err != nil {
+			return err
+		}
+	}
+	if addr == "" {
+		return errors.New("no BuildKit address: give --addr, set BUILDKIT_HOST (e.g. unix:///run/buildkit/buildkitd.sock) or use a remote docker buildx builder")
+	}
+	c, err := client.New(ctx, addr)
+	if err != nil {
+		return fmt.Errorf("connecting to BuildKit at %s: %w", addr, err)
+	}
+	defer c.Close()
+
+	sum, err := runSession(ctx, c, bp, cmd.ErrOrStderr(), g.progress, g.debug)
+	if err != nil {
+		return err
+	}
+	sum.Seconds = time.Since(start).Seconds()
+	sum.write(cmd.OutOrStdout())
+	if path := bp.summaryJSON; path != "" {
+		if err := sum.writeJSONFile(path); err != nil {
+			return err
+		}
+	}
+	if n := sum.failures(); n > 0 {
+		return fmt.Errorf("%d image(s) failed: %s", n, strings.Join(sum.failedNames(), ", "))
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to path through a temporary file beside it.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
