@@ -410,6 +410,9 @@ func (p *pyParser) call(fn string) (any, error) {
 			if err := p.skipArgument(); err != nil {
 				return nil, err
 			}
+			if !p.isOp(",") && !p.isOp(")") { // a stray ] or } ends no argument
+				return nil, p.errorf("unbalanced %q in call of %s", p.peek().text, fn)
+			}
 			v = pyOpaque{}
 		}
 		if kw != "" {
