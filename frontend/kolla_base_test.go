@@ -3,6 +3,7 @@ package frontend
 import (
 	"bytes"
 	"context"
+	"github.com/kbk-dev/kbk/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,7 +46,7 @@ func TestKollaBaseImage(t *testing.T) {
 	cmd := exec.Command(filepath.Join(filepath.Dir(py), "kolla-build"), "--template-only", "--work-dir", work,
 		"--base", "debian", "--base-image", e.namespace+"/debian", "--base-tag", "trixie",
 		"--template-override", override, "^base$")
-	cmd.Env = append(os.Environ(), "PYTHONPATH="+dockerSDKStub(t))
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+testenv.DockerSDKStub(t))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("kolla-build --template-only: %v\n%s", err, out)
 	}

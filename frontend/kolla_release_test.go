@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"github.com/kbk-dev/kbk/internal/testenv"
 	"os"
 	"os/exec"
 	"path"
@@ -30,7 +31,7 @@ func TestConvertKollaRelease(t *testing.T) {
 	py := kollaPython(t)
 	work := t.TempDir()
 	cmd := exec.Command(filepath.Join(filepath.Dir(py), "kolla-build"), "--template-only", "--work-dir", work, "--base", "debian")
-	cmd.Env = append(os.Environ(), "PYTHONPATH="+dockerSDKStub(t))
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+testenv.DockerSDKStub(t))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("kolla-build --template-only: %v\n%s", err, out)
 	}
@@ -148,25 +149,4 @@ func planFromRenderedTree(t *testing.T, work string) *Plan {
 		plan.Images = append(plan.Images, img)
 	}
 	return plan
-}
-
-// dockerSDKStub returns a PYTHONPATH directory with a stand-in for the docker
-// Python SDK, which kolla-build imports before it sees --template-only.
-func dockerSDKStub(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "docker", "__init__.py"), `__version__ = "0"
-from docker import errors, utils
-
-
-class DockerClient:
-    def __init__(self, *args, **kwargs):
-        raise errors.DockerException("kbk frontend test: no container engine")
-
-
-APIClient = DockerClient
-`)
-	writeFile(t, filepath.Join(dir, "docker", "errors.py"), "class DockerException(Exception):\n    pass\n")
-	writeFile(t, filepath.Join(dir, "docker", "utils.py"), "def kwargs_from_env():\n    return {}\n")
-	return dir
 }

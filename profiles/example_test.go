@@ -89,28 +89,6 @@ func TestExampleAgainstOslo(t *testing.T) {
 	}
 }
 
-// engineStub lets kolla-build --template-only run without the docker
-// Python library: it only needs to import it and fail to connect.
-func engineStub(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	files := map[string]string{
-		"docker/__init__.py": "__version__ = '0'\nfrom . import errors, utils\n\n\nclass DockerClient:\n    def __init__(self, **kwargs):\n        raise errors.DockerException('no container engine in tests')\n",
-		"docker/errors.py":   "class DockerException(Exception):\n    pass\n",
-		"docker/utils.py":    "def kwargs_from_env():\n    return {}\n",
-	}
-	for name, content := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 // TestExampleOverridesRenderWithKolla renders each example profile with
 // Python kolla-build --template-only, using the conf and override files
 // Load chose, and checks the profile's override reached its image.
@@ -120,7 +98,7 @@ func TestExampleOverridesRenderWithKolla(t *testing.T) {
 	}
 	py := venvPython(t, testenv.KollaVersions(t)[0])
 	kollaBuild := filepath.Join(filepath.Dir(py), "kolla-build")
-	stub := engineStub(t)
+	stub := testenv.DockerSDKStub(t)
 	want := map[string]struct{ image, line string }{
 		"base":              {"docker/base/Dockerfile", `LABEL org.example.cloud.build-repository="kolla-customisations"`},
 		"nova":              {"docker/nova/nova-base/Dockerfile", "/etc/kolla-nova-profile"},

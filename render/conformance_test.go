@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"github.com/kbk-dev/kbk/internal/testenv"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -91,7 +92,7 @@ func TestConformance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stub := pythonDockerStub(t)
+	stub := testenv.DockerSDKStub(t)
 	var runs []*run
 	trees := map[string]*Tree{}
 	for _, version := range referenceVersions {
@@ -408,29 +409,4 @@ func compareRun(t *testing.T, tree *Tree, r *run, testdata string) (same, total 
 		}
 	}
 	return same, total, diffs
-}
-
-// pythonDockerStub returns a directory with a stand-in `docker` module when
-// a reference venv lacks the docker SDK: kolla-build imports it before it
-// notices --template-only needs no engine.
-func pythonDockerStub(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "pystub")
-	pkg := filepath.Join(dir, "docker")
-	if err := os.MkdirAll(pkg, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{
-		"__init__.py": "__version__ = \"0.0.0\"\nfrom docker import errors, utils\n\n\n" +
-			"class DockerClient:\n    def __init__(self, *args, **kwargs):\n        raise errors.DockerException(\"kbk test stub: no engine\")\n\n\n" +
-			"APIClient = DockerClient\n",
-		"errors.py": "class DockerException(Exception):\n    pass\n",
-		"utils.py":  "def kwargs_from_env():\n    return {}\n",
-	}
-	for name, src := range files {
-		if err := os.WriteFile(filepath.Join(pkg, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
 }

@@ -139,7 +139,7 @@ func TestDiffKollaReleasesMatchesPython(t *testing.T) {
 		t.Skip("needs two pinned Kolla releases")
 	}
 	newVenv, oldVenv := testenv.KollaVenv(t, versions[0]), testenv.KollaVenv(t, versions[1])
-	stub := dockerModuleStub(t)
+	stub := testenv.DockerSDKStub(t)
 	oldFiles := pythonTemplates(t, oldVenv, stub)
 	newFiles := pythonTemplates(t, newVenv, stub)
 	var want diffJSON
@@ -177,28 +177,6 @@ func TestDiffKollaReleasesMatchesPython(t *testing.T) {
 		}
 	}
 	t.Logf("%s → %s: %d changed, %d added, %d removed", versions[1], versions[0], len(got.Changed), len(got.Added), len(got.Removed))
-}
-
-// dockerModuleStub lets kolla-build --template-only run without the docker
-// Python library, which it imports but does not use for templates.
-func dockerModuleStub(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	files := map[string]string{
-		"docker/__init__.py": "__version__ = '0'\nfrom . import errors, utils\n\n\nclass DockerClient:\n    def __init__(self, **kwargs):\n        raise errors.DockerException('kbk tests run no container engine')\n",
-		"docker/errors.py":   "class DockerException(Exception):\n    pass\n",
-		"docker/utils.py":    "def kwargs_from_env():\n    return {}\n",
-	}
-	for name, text := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
 }
 
 // pythonTemplates runs kolla-build --template-only for Debian x86_64 with an
