@@ -15,12 +15,20 @@ flock 9
 
 for v in "${versions[@]}"; do
   dir=$KBK_CACHE/venv/kolla-$v
-  [ -f "$dir/.kbk-ready" ] && continue
+  packages=("kolla==$v" "Jinja2==$JINJA2_VERSION" "graphviz==$GRAPHVIZ_VERSION")
+  # The marker holds the package set, so a changed pin updates the venv.
+  [ "$(cat "$dir/.kbk-ready" 2>/dev/null)" = "${packages[*]}" ] && continue
+  if [ -f "$dir/.kbk-ready" ]; then
+    log "updating venv kolla-$v"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check "${packages[@]}"
+    echo "${packages[*]}" >"$dir/.kbk-ready"
+    continue
+  fi
   log "creating venv kolla-$v"
   # Venvs cannot be moved (scripts name their interpreter by absolute path), so it
   # is built in place; the marker, written last, is what says it is complete.
   rm -rf "$dir"
   python3 -m venv "$dir"
-  "$dir/bin/pip" install --quiet --disable-pip-version-check "kolla==$v" "Jinja2==$JINJA2_VERSION"
-  touch "$dir/.kbk-ready"
+  "$dir/bin/pip" install --quiet --disable-pip-version-check "${packages[@]}"
+  echo "${packages[*]}" >"$dir/.kbk-ready"
 done

@@ -32,6 +32,16 @@ var rules = []rule{
 	{root: "render", allow: []string{"go.yaml.in/yaml/v3"}},
 	{root: "profiles", allow: []string{"gopkg.in/ini.v1", "github.com/dlclark/regexp2", "github.com/joho/godotenv"}},
 	{root: "graph"},
+	// plan and lint sit above the three: they may combine them, never BuildKit.
+	{root: "plan", allow: libraryLayer},
+	{root: "lint", allow: append([]string{"github.com/kbk-dev/kbk/plan", "github.com/kbk-dev/kbk/internal/udiff"}, libraryLayer...)},
+}
+
+// libraryLayer is what a package combining render, graph and profiles may
+// import: those packages and their own allowed dependencies.
+var libraryLayer = []string{
+	"github.com/kbk-dev/kbk/render", "github.com/kbk-dev/kbk/graph", "github.com/kbk-dev/kbk/profiles",
+	"go.yaml.in/yaml/v3", "gopkg.in/ini.v1", "github.com/dlclark/regexp2", "github.com/joho/godotenv",
 }
 
 func TestImportRules(t *testing.T) {
