@@ -36,7 +36,7 @@ build:
 
 demo: build kolla-docker
 	./bin/kbk graph nova
-	./bin/kbk render --profile nova -o out/nova
+	./bin/kbk render nova -o out/nova
 
 lint:
 	hack/lint.sh
