@@ -119,11 +119,10 @@ func bakeProfile(ctx context.Context, o *bakeOptions, profile string, targets ma
 	if profile != "" {
 		sel.args = []string{profile}
 	}
-	var extra []profiles.Flag
 	if len(o.platforms) > 0 {
-		extra = append(extra, profiles.Flag{Name: "platforms", Value: strings.Join(o.platforms, ",")})
+		sel.extraFlags = []profiles.Flag{{Name: "platforms", Value: strings.Join(o.platforms, ",")}}
 	}
-	cfg, err := loadBuildConfig(sel, extra, nil)
+	cfg, err := loadConfig(sel)
 	if err != nil {
 		return nil, err
 	}

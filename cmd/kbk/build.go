@@ -74,9 +74,7 @@ func runBuild(cmd *cobra.Command, g *globalOptions, o *buildOptions) error {
 	if g.debug {
 		fmt.Fprintf(cmd.ErrOrStderr(), "debug: planned %s in %.2fs\n", bp, time.Since(start).Seconds())
 	}
-	for _, w := range bp.cfg.Warnings {
-		fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", w)
-	}
+	printWarnings(ctx, cmd.ErrOrStderr(), bp.cfg)
 	if !bp.push && bp.output == "" {
 		fmt.Fprintln(cmd.ErrOrStderr(), "note: neither --push nor --output: images are built and kept in BuildKit's cache only")
 	}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -44,7 +43,8 @@ func planBuild(ctx context.Context, o *buildOptions) (*buildPlan, error) {
 	if len(o.platforms) > 0 {
 		extra = append(extra, profiles.Flag{Name: "platforms", Value: strings.Join(o.platforms, ",")})
 	}
-	cfg, err := loadBuildConfig(sel, extra, o.targets)
+	sel.extraFlags, sel.targets = extra, o.targets
+	cfg, err := loadConfig(sel)
 	if err != nil {
 		return nil, err
 	}
@@ -85,31 +85,6 @@ func planBuild(ctx context.Context, o *buildOptions) (*buildPlan, error) {
 		bp.images = append(bp.images, im)
 	}
 	return bp, nil
-}
-
-// loadBuildConfig is loadConfig with kbk build's own flags: more kolla-build
-// options, and --target images in place of the patterns.
-func loadBuildConfig(o selectOptions, extra []profiles.Flag, targets []string) (*plan.Config, error) {
-	tree, err := loadTree(o.kollaDir)
-	if err != nil {
-		return nil, err
-	}
-	req := plan.Request{Repo: o.repo, SubProfile: o.subProfile, Env: environ(), Flags: append(o.profileFlags(), extra...), Tree: tree, Exists: inRegistry}
-	if o.flags.Changed("local-sources") {
-		req.LocalSources = &o.localSources
-	}
-	args := o.args
-	if len(args) > 0 && isProfileFolder(o.repo, args[0]) {
-		req.Profile, args = args[0], args[1:]
-	}
-	req.Patterns = args
-	if len(targets) > 0 {
-		req.Patterns = nil
-		for _, t := range targets {
-			req.Patterns = append(req.Patterns, "^"+regexp.QuoteMeta(t)+"$")
-		}
-	}
-	return plan.Load(req)
 }
 
 // operatorSet reports whether the operator set an option (file, .env,

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -34,6 +35,10 @@ type selectOptions struct {
 	// the repository's values and Kolla's defaults apply to the rest.
 	flags *pflag.FlagSet
 	args  []string // positional: a profile folder first, then patterns
+	// extraFlags are options a command adds (kbk build's --platform), and
+	// targets, when set, replace the patterns with these exact images.
+	extraFlags []profiles.Flag
+	targets    []string
 }
 
 // kollaFlags maps kbk's flags to kolla-build option names.
@@ -126,7 +131,8 @@ func loadConfig(o selectOptions) (*plan.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	req := plan.Request{Repo: o.repo, SubProfile: o.subProfile, Env: environ(), Flags: o.profileFlags(), Tree: tree, Exists: inRegistry}
+	flags := append(o.profileFlags(), o.extraFlags...)
+	req := plan.Request{Repo: o.repo, SubProfile: o.subProfile, Env: environ(), Flags: flags, Tree: tree, Exists: inRegistry}
 	if o.flags.Changed("local-sources") {
 		req.LocalSources = &o.localSources
 	}
@@ -135,6 +141,12 @@ func loadConfig(o selectOptions) (*plan.Config, error) {
 		req.Profile, args = args[0], args[1:]
 	}
 	req.Patterns = args
+	if len(o.targets) > 0 {
+		req.Patterns = nil
+		for _, t := range o.targets {
+			req.Patterns = append(req.Patterns, "^"+regexp.QuoteMeta(t)+"$")
+		}
+	}
 	return plan.Load(req)
 }
 

@@ -45,9 +45,7 @@ func runRender(cmd *cobra.Command, o renderOptions) error {
 	if err != nil {
 		return err
 	}
-	for _, w := range cfg.Warnings {
-		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
-	}
+	printWarnings(cmd.Context(), cmd.ErrOrStderr(), cfg)
 	names := im.Graph.Names()
 	if im.Selection.Filtered() {
 		names = im.Selection.Selected()
