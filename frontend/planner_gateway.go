@@ -20,6 +20,7 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client/llb"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
+	digest "github.com/opencontainers/go-digest"
 	fstypes "github.com/tonistiigi/fsutil/types"
 
 	"github.com/kbk-dev/kbk/plan"
@@ -41,12 +42,17 @@ type GatewayPlanner struct {
 	mu     sync.Mutex
 	loaded *gatewayInputs
 	err    error
+
+	warnings warningSender
 }
 
 // gatewayInputs is what a build reads once from its context.
 type gatewayInputs struct {
 	tree *render.Tree
 	repo string // the temporary copy of the configuration repository
+	// configVertex is the step that loaded the configuration files: the
+	// profile's warnings are reported on it.
+	configVertex digest.Digest
 }
 
 // NewGatewayPlanner returns a planner for one gateway build.
@@ -91,6 +97,9 @@ func (g *GatewayPlanner) Plan(ctx context.Context, req PlanRequest) (*Plan, erro
 	if err != nil {
 		return nil, err
 	}
+	// What kbk lint says about the profile, before the long part of the
+	// build, as BuildKit warnings buildx prints.
+	g.warnings.send(ctx, req.Client, in.configVertex, in.repo, profileDiagnostics(ctx, cfg, baseArch, req.Options.BuildArgs))
 	im, err := cfg.ForArch(ctx, baseArch)
 	if err != nil {
 		return nil, err
@@ -143,11 +152,12 @@ func (g *GatewayPlanner) read(ctx context.Context, req PlanRequest) (*gatewayInp
 	if err != nil {
 		return nil, fmt.Errorf("a temporary directory for the configuration files: %w", err)
 	}
-	if err := copyConfig(ctx, req.Client, req.Local, repo); err != nil {
+	configVertex, err := copyConfig(ctx, req.Client, req.Local, repo)
+	if err != nil {
 		os.RemoveAll(repo)
 		return nil, fmt.Errorf("reading the configuration repository: %w", err)
 	}
-	return &gatewayInputs{tree: tree, repo: repo}, nil
+	return &gatewayInputs{tree: tree, repo: repo, configVertex: configVertex}, nil
 }
 
 // configFiles are the files of a configuration repository (at its root and in
@@ -166,15 +176,16 @@ func isConfigFile(name string) bool {
 // copyConfig writes the configuration files of the main context into dir,
 // and an empty stand-in for every local source path they name, so that the
 // profile's checks that a local source exists hold. The stand-ins are never
-// built from: sources are LLB of the main context.
-func copyConfig(ctx context.Context, c gwclient.Client, local Tree, dir string) error {
+// built from: sources are LLB of the main context. It returns the step that
+// loaded the files.
+func copyConfig(ctx context.Context, c gwclient.Client, local Tree, dir string) (digest.Digest, error) {
 	var include []string
 	for _, f := range configFiles {
 		include = append(include, f, profiles.ProfilesDir+"/*/"+f, "*/"+f)
 	}
 	t, err := solveTree(ctx, c, local, include, "configuration files")
 	if err != nil {
-		return err
+		return "", err
 	}
 	var written []string
 	write := func(rel string, data []byte) error {
@@ -187,22 +198,25 @@ func copyConfig(ctx context.Context, c gwclient.Client, local Tree, dir string) 
 	}
 	top, err := t.readDir(ctx, ".")
 	if err != nil {
-		return err
+		return "", err
 	}
 	for _, st := range top {
 		name := path.Base(st.Path)
 		switch {
 		case fs.FileMode(st.Mode).IsRegular() && isConfigFile(name):
 			if err := t.copyFile(ctx, name, write); err != nil {
-				return err
+				return "", err
 			}
 		case fs.FileMode(st.Mode).IsDir():
 			if err := t.copyConfigDir(ctx, name, write); err != nil {
-				return err
+				return "", err
 			}
 		}
 	}
-	return localStandIns(ctx, c, local, dir, written)
+	if err := localStandIns(ctx, c, local, dir, written); err != nil {
+		return "", err
+	}
+	return t.vertex, nil
 }
 
 // copyConfigDir copies the configuration files of a profile folder: a
@@ -305,8 +319,9 @@ func isKollaDataFile(rel string) bool {
 
 // solvedTree is part of a tree solved to a reference the planner can read.
 type solvedTree struct {
-	ref  gwclient.Reference
-	root string // the tree's directory inside ref
+	ref    gwclient.Reference
+	root   string        // the tree's directory inside ref
+	vertex digest.Digest // the step that produced ref
 }
 
 // solveTree solves the parts of a tree that include (patterns relative to the
@@ -326,7 +341,11 @@ func solveTree(ctx context.Context, c gwclient.Client, t Tree, include []string,
 	if err != nil {
 		return nil, err
 	}
-	return &solvedTree{ref: ref, root: root}, nil
+	vertex, err := def.Head()
+	if err != nil {
+		return nil, err
+	}
+	return &solvedTree{ref: ref, root: root, vertex: vertex}, nil
 }
 
 // treeState is the state holding a tree's root, with a local tree narrowed to
