@@ -80,6 +80,8 @@ func (g *GatewayPlanner) Plan(ctx context.Context, req PlanRequest) (*Plan, erro
 		Env:     req.Options.BuildArgs,
 		Flags:   optionFlags(req.Options),
 		Tree:    in.tree,
+		// local sources stay in the build context; BuildKit transfers them
+		LocalsElsewhere: true,
 	}
 	if req.Options.LocalSources {
 		on := true
@@ -173,11 +175,9 @@ func isConfigFile(name string) bool {
 	return false
 }
 
-// copyConfig writes the configuration files of the main context into dir,
-// and an empty stand-in for every local source path they name, so that the
-// profile's checks that a local source exists hold. The stand-ins are never
-// built from: sources are LLB of the main context. It returns the step that
-// loaded the files.
+// copyConfig writes the configuration files of the main context into dir
+// (local sources stay in the context: they are LLB of the main context). It
+// returns the step that loaded the files.
 func copyConfig(ctx context.Context, c gwclient.Client, local Tree, dir string) (digest.Digest, error) {
 	var include []string
 	for _, f := range configFiles {
@@ -187,13 +187,11 @@ func copyConfig(ctx context.Context, c gwclient.Client, local Tree, dir string) 
 	if err != nil {
 		return "", err
 	}
-	var written []string
 	write := func(rel string, data []byte) error {
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		written = append(written, rel)
 		return os.WriteFile(p, data, 0o644)
 	}
 	top, err := t.readDir(ctx, ".")
@@ -212,9 +210,6 @@ func copyConfig(ctx context.Context, c gwclient.Client, local Tree, dir string) 
 				return "", err
 			}
 		}
-	}
-	if err := localStandIns(ctx, c, local, dir, written); err != nil {
-		return "", err
 	}
 	return t.vertex, nil
 }
@@ -249,54 +244,6 @@ func (t *solvedTree) copyFile(ctx context.Context, rel string, write func(string
 		return err
 	}
 	return write(rel, data)
-}
-
-// locationLine finds the location option of a source section.
-var locationLine = regexp.MustCompile(`(?m)^[ \t]*location[ \t]*=[ \t]*(.*?)[ \t]*$`)
-
-// localStandIns creates, in dir, an empty file or directory for every
-// relative path a location option of the copied files names and the main
-// context holds.
-func localStandIns(ctx context.Context, c gwclient.Client, local Tree, dir string, files []string) error {
-	var candidates []string
-	for _, rel := range files {
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
-		if err != nil {
-			return err
-		}
-		for _, m := range locationLine.FindAllSubmatch(data, -1) {
-			loc := strings.Trim(string(m[1]), `"'`)
-			if loc == "" || strings.Contains(loc, "://") || strings.ContainsAny(loc, "$@*?[") || !isRelativeSlashPath(loc) {
-				continue
-			}
-			candidates = append(candidates, path.Clean(loc))
-		}
-	}
-	if len(candidates) == 0 {
-		return nil
-	}
-	slices.Sort(candidates)
-	candidates = slices.Compact(candidates)
-	t, err := solveTree(ctx, c, local, candidates, "local sources")
-	if err != nil {
-		return err
-	}
-	for _, loc := range candidates {
-		st, err := t.ref.StatFile(ctx, gwclient.StatRequest{Path: path.Join(t.root, loc)})
-		if err != nil {
-			continue // not in the context: the profile reports it if it is a local source
-		}
-		p := filepath.Join(dir, filepath.FromSlash(loc))
-		if fs.FileMode(st.Mode).IsDir() {
-			err = os.MkdirAll(p, 0o755)
-		} else if err = os.MkdirAll(filepath.Dir(p), 0o755); err == nil {
-			err = os.WriteFile(p, nil, 0o644)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // isKollaDataFile tells which files of a Kolla tree rendering reads: the

@@ -25,6 +25,9 @@ type Request struct {
 	// profile's patterns.
 	Patterns []string
 	Tree     *render.Tree
+	// LocalsElsewhere: local sources are in a build context, not on disk
+	// (see profiles.LoadOptions).
+	LocalsElsewhere bool
 	// Exists reports whether an image reference is already in its registry,
 	// for skip_existing; nil disables the check.
 	Exists func(ctx context.Context, ref string) (bool, error)
@@ -46,12 +49,13 @@ func Load(req Request) (*Config, error) {
 		return nil, fmt.Errorf("no Kolla tree")
 	}
 	p, warns, err := profiles.Load(req.Repo, profiles.LoadOptions{
-		Profile:      req.Profile,
-		SubProfile:   req.SubProfile,
-		LocalSources: req.LocalSources,
-		Env:          req.Env,
-		Flags:        req.Flags,
-		Kolla:        KollaDefaults(req.Tree),
+		Profile:         req.Profile,
+		SubProfile:      req.SubProfile,
+		LocalSources:    req.LocalSources,
+		Env:             req.Env,
+		Flags:           req.Flags,
+		Kolla:           KollaDefaults(req.Tree),
+		LocalsElsewhere: req.LocalsElsewhere,
 	})
 	if err != nil {
 		return nil, err

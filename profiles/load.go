@@ -27,6 +27,11 @@ type LoadOptions struct {
 	Flags        []Flag            // command-line flags or build arguments; they win over everything
 	Kolla        *KollaDefaults    // the Kolla release's data; nil means BuiltinKollaDefaults()
 	HostArch     string            // base_arch's default; "" means HostArch()
+	// LocalsElsewhere says local source locations live where the loader
+	// cannot look (a BuildKit build context): they are checked to stay
+	// inside the repository by name only, and whoever transfers them checks
+	// that they exist.
+	LocalsElsewhere bool
 }
 
 // Flag sets an option from the command line. Name is a [DEFAULT] option
@@ -292,7 +297,7 @@ func (l *loader) resolveAll(r *resolver, p *Profile) error {
 			return err
 		}
 		if src.FromRepo {
-			if err := src.validate(l.repo, l.kolla.DebianArches); err != nil {
+			if err := src.validate(l.repo, l.kolla.DebianArches, l.opts.LocalsElsewhere); err != nil {
 				return err
 			}
 		}

@@ -77,7 +77,7 @@ func (r *resolver) source(section string) (*Source, error) {
 }
 
 // validate checks what kolla-build would only find out while building.
-func (s *Source) validate(repo string, debianArches []string) error {
+func (s *Source) validate(repo string, debianArches []string, elsewhere bool) error {
 	if s.Type == "" || !s.Enabled {
 		return nil
 	}
@@ -101,7 +101,11 @@ func (s *Source) validate(repo string, debianArches []string) error {
 			}
 		}
 	case "local":
-		path, err := insideRepo(repo, s.Location)
+		check := insideRepo
+		if elsewhere {
+			check = insideRepoByName
+		}
+		path, err := check(repo, s.Location)
 		if err != nil {
 			return fmt.Errorf("%s: local source %w", at("location"), err)
 		}
@@ -150,6 +154,19 @@ func insideRepo(repo, location string) (string, error) {
 		return "", fmt.Errorf("%q: %w", location, unwrapPath(err))
 	}
 	return real, nil
+}
+
+// insideRepoByName is insideRepo for locations that are not on this machine:
+// the resolved path must stay inside the repository by name.
+func insideRepoByName(repo, location string) (string, error) {
+	path := location
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(repo, filepath.FromSlash(location))
+	}
+	if !within(filepath.Clean(repo), filepath.Clean(path)) {
+		return "", fmt.Errorf("%q is outside the repository", location)
+	}
+	return filepath.Clean(path), nil
 }
 
 // User is the effective definition of a [<name>-user] section.

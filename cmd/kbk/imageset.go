@@ -9,9 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -161,10 +160,16 @@ func selectImages(ctx context.Context, o selectOptions) (*plan.Config, *plan.Ima
 }
 
 // isProfileFolder reports whether the repository has a folder for profile
-// name, at its root or under profiles/.
+// name, at its root or under profiles/, as the profiles package finds them
+// ('-' and '_' name the same profile).
 func isProfileFolder(repo, name string) bool {
-	for _, dir := range []string{filepath.Join(repo, name), filepath.Join(repo, profiles.ProfilesDir, name)} {
-		if st, err := os.Stat(filepath.Join(dir, profiles.ConfFile)); err == nil && !st.IsDir() {
+	names, err := profiles.List(repo)
+	if err != nil {
+		return false
+	}
+	key := func(s string) string { return strings.ReplaceAll(s, "-", "_") }
+	for _, n := range names {
+		if key(n) == key(name) {
 			return true
 		}
 	}
