@@ -25,6 +25,8 @@ type buildOptions struct {
 	output      string
 	summaryJSON string
 	retries     int
+	cacheFrom   []string
+	cacheTo     []string
 }
 
 func newBuildCmd(g *globalOptions) *cobra.Command {
@@ -59,6 +61,8 @@ func (o *buildOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.output, "output", "", "write every image as an OCI archive <DIR>/<name>.tar")
 	f.StringVar(&o.summaryJSON, "summary-json", "", "write the build summary as JSON to this file (default: the profile's summary_json_file)")
 	f.IntVar(&o.retries, "retries", 0, "retry a failed image's solve this many times (default: the profile's retries)")
+	f.StringArrayVar(&o.cacheFrom, "cache-from", nil, "import build cache, e.g. type=registry,ref=HOST/NS/cache (per-image tags; repeatable)")
+	f.StringArrayVar(&o.cacheTo, "cache-to", nil, "export build cache, e.g. type=registry,ref=HOST/NS/cache,mode=max (per-image tags; repeatable)")
 }
 
 func runBuild(cmd *cobra.Command, g *globalOptions, o *buildOptions) error {
@@ -67,6 +71,10 @@ func runBuild(cmd *cobra.Command, g *globalOptions, o *buildOptions) error {
 		ctx = context.Background()
 	}
 	start := time.Now()
+	caches, err := parseBuildCaches(o.cacheFrom, o.cacheTo)
+	if err != nil {
+		return err
+	}
 	bp, err := planBuild(ctx, o)
 	if err != nil {
 		return err
@@ -93,7 +101,7 @@ func runBuild(cmd *cobra.Command, g *globalOptions, o *buildOptions) error {
 	}
 	defer c.Close()
 
-	sum, err := runSession(ctx, c, bp, cmd.ErrOrStderr(), g.progress, g.debug)
+	sum, err := runSession(ctx, c, bp, caches, cmd.ErrOrStderr(), g.progress, g.debug)
 	if err != nil {
 		return err
 	}

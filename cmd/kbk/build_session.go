@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/distribution/reference"
 	"github.com/docker/cli/cli/config"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb"
@@ -40,7 +41,7 @@ const (
 // runSession builds every planned image and returns the summary. Only a
 // failure to start (session, conversion) is an error; image failures are in
 // the summary.
-func runSession(ctx context.Context, c *client.Client, bp *buildPlan, progressOut io.Writer, progressMode string, debug bool) (*buildSummary, error) {
+func runSession(ctx context.Context, c *client.Client, bp *buildPlan, caches buildCaches, progressOut io.Writer, progressMode string, debug bool) (*buildSummary, error) {
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -97,7 +98,7 @@ func runSession(ctx context.Context, c *client.Client, bp *buildPlan, progressOu
 		j := jobs[name]
 		wg.Go(func() {
 			defer close(j.done)
-			runImageJob(ctx, c, s, bp, convs, j, jobs, outputs, mux)
+			runImageJob(ctx, c, s, bp, caches, convs, j, jobs, outputs, mux)
 		})
 	}
 	wg.Wait()
@@ -155,13 +156,23 @@ type archiveOutputs struct {
 func (a *archiveOutputs) add(ref, name string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.files[ref] = filepath.Join(a.dir, name+".tar")
+	a.files[normalRef(ref)] = filepath.Join(a.dir, name+".tar")
+}
+
+// normalRef spells a reference the way BuildKit's exporter reports it
+// (docker.io/kolla/base:tag for kolla/base:tag), so lookups match.
+func normalRef(ref string) string {
+	n, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return ref
+	}
+	return n.String()
 }
 
 func (a *archiveOutputs) open(md map[string]string) (io.WriteCloser, error) {
 	ref := md[exptypes.ExporterImageNameKey]
 	a.mu.Lock()
-	path, ok := a.files[ref]
+	path, ok := a.files[normalRef(ref)]
 	a.mu.Unlock()
 	if !ok {
 		return nil, fmt.Errorf("an OCI archive for %q, which is no image of this build", ref)
@@ -214,7 +225,7 @@ type imageJob struct {
 
 // runImageJob solves one image, retrying when it failed on its own, and
 // exports it.
-func runImageJob(ctx context.Context, c *client.Client, s *session.Session, bp *buildPlan, convs []map[string]*frontend.Converted, j *imageJob, jobs map[string]*imageJob, outputs *archiveOutputs, mux *progressMux) {
+func runImageJob(ctx context.Context, c *client.Client, s *session.Session, bp *buildPlan, caches buildCaches, convs []map[string]*frontend.Converted, j *imageJob, jobs map[string]*imageJob, outputs *archiveOutputs, mux *progressMux) {
 	j.start = time.Now()
 	defer func() { j.duration = time.Since(j.start) }()
 	var mine []platformImage
@@ -225,6 +236,7 @@ func runImageJob(ctx context.Context, c *client.Client, s *session.Session, bp *
 		}
 	}
 	exports := imageExports(bp, j.ref)
+	imports := gatewayCacheImports(cacheEntries(caches.from, j.name, bp.ancestors(j.name)...))
 	if bp.output != "" {
 		outputs.add(j.ref, j.name)
 	}
@@ -232,8 +244,8 @@ func runImageJob(ctx context.Context, c *client.Client, s *session.Session, bp *
 		j.attempts++
 		ch := make(chan *client.SolveStatus)
 		done := mux.forward(j.name, ch)
-		resp, err := c.Build(ctx, client.SolveOpt{SharedSession: s, SessionPreInitialized: true, Exports: exports}, "kbk", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
-			return solveImage(ctx, gc, bp, mine)
+		resp, err := c.Build(ctx, client.SolveOpt{SharedSession: s, SessionPreInitialized: true, Exports: exports, CacheExports: cacheEntries(caches.to, j.name)}, "kbk", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
+			return solveImage(ctx, gc, bp, mine, imports)
 		}, ch)
 		<-done
 		if err == nil {
@@ -288,7 +300,7 @@ func imageExports(bp *buildPlan, ref string) []client.ExportEntry {
 
 // solveImage solves the image's converted state for each platform and
 // returns it as the result to export: one image, or a multi-platform index.
-func solveImage(ctx context.Context, gc gwclient.Client, bp *buildPlan, images []platformImage) (*gwclient.Result, error) {
+func solveImage(ctx context.Context, gc gwclient.Client, bp *buildPlan, images []platformImage, cacheImports []gwclient.CacheOptionsEntry) (*gwclient.Result, error) {
 	res := gwclient.NewResult()
 	multi := len(bp.plans) > 1
 	var ps exptypes.Platforms
@@ -298,7 +310,7 @@ func solveImage(ctx context.Context, gc gwclient.Client, bp *buildPlan, images [
 		if err != nil {
 			return nil, fmt.Errorf("image %q: marshalling LLB: %w", cv.Name, err)
 		}
-		r, err := gc.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB(), Evaluate: true})
+		r, err := gc.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB(), Evaluate: true, CacheImports: cacheImports})
 		if err != nil {
 			return nil, err
 		}
