@@ -128,6 +128,8 @@ base_image = %s
 base_tag = %s
 registry = %s
 namespace = %s
+# local locations go through substitution, as operators write them
+locals_base = ./
 
 [profiles]
 demo = ^demo-(api|worker)$
@@ -144,7 +146,7 @@ sha256 = amd64:%s,arm64:%s
 
 [demo-api-additions-conf]
 type = local
-location = additions/conf
+location = $locals_base/additions/conf
 
 [demo-worker]
 type = url
