@@ -107,7 +107,7 @@ func (idx *treeIndex) misspeltSuffix(name string) string {
 	}
 	last := name[i+1:]
 	for _, s := range customizationSuffixes {
-		if levenshtein(last, s) <= 2 {
+		if jinja.EditDistance(last, s) <= 2 {
 			return s
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+
+	"github.com/kbk-dev/kbk/render/jinja"
 )
 
 // Severity says whether a diagnostic stops a build.
@@ -86,7 +88,7 @@ func Sort(ds []Diagnostic) []Diagnostic {
 func nearest(name string, candidates []string) string {
 	best, bestDist := "", len(name)/3+2
 	for _, c := range candidates {
-		d := levenshtein(name, c)
+		d := jinja.EditDistance(name, c)
 		if d < bestDist || d == bestDist && best != "" && c < best {
 			best, bestDist = c, d
 		}
@@ -100,24 +102,4 @@ func didYouMean(name string, candidates []string) string {
 		return fmt.Sprintf(" (did you mean %q?)", n)
 	}
 	return ""
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -109,14 +109,16 @@ func errorAt(t *Template, off int, msg string, cause error) *Error {
 func closestName(name string, candidates []string) string {
 	best, bestDist := "", len(name)/2+2
 	for _, c := range candidates {
-		if d := editDistance(name, c); d < bestDist || d == bestDist && best != "" && c < best {
+		if d := EditDistance(name, c); d < bestDist || d == bestDist && best != "" && c < best {
 			best, bestDist = c, d
 		}
 	}
 	return best
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, in bytes; error
+// messages use it to suggest the name a typo meant.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
