@@ -45,6 +45,9 @@ type UserDefault struct {
 	Group string
 }
 
+// BuiltinKollaVersion is the Kolla release BuiltinKollaDefaults describes.
+const BuiltinKollaVersion = "23.0.0"
+
 // BuiltinKollaDefaults returns the release data of Kolla 23.0.0 without its
 // per-image sources and users, for callers that have no Kolla tree to read.
 func BuiltinKollaDefaults() *KollaDefaults {

@@ -12,7 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kbk-dev/kbk/plan"
 	"github.com/kbk-dev/kbk/profiles"
+	"github.com/kbk-dev/kbk/render"
 )
 
 func init() { subcommands = append(subcommands, newConfigCmd) }
@@ -24,6 +26,7 @@ type configOptions struct {
 	subProfile   string
 	localSources bool
 	set          []string
+	kollaDir     string
 }
 
 func newConfigCmd(*globalOptions) *cobra.Command {
@@ -38,6 +41,13 @@ Without PROFILE, KOLLA_BUILD_PROFILE names it; without either, the root alone.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lo := profiles.LoadOptions{SubProfile: o.subProfile, Env: environ()}
+			// Kolla's defaults come from the tree being built when there is
+			// one; without it, from the release kbk was tested against.
+			if tree, err := render.LoadTree(o.kollaDir); err == nil {
+				lo.Kolla = plan.KollaDefaults(tree)
+			} else if cmd.Flags().Changed("kolla-dir") {
+				return fmt.Errorf("%w (fill kolla-docker/ with make kolla-docker, or name a Kolla tree with --kolla-dir)", err)
+			}
 			if len(args) == 1 {
 				lo.Profile = args[0]
 			}
@@ -56,6 +66,7 @@ Without PROFILE, KOLLA_BUILD_PROFILE names it; without either, the root alone.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.repo, "repo", ".", "configuration repository (root kolla-build.conf and profile folders)")
+	f.StringVar(&o.kollaDir, "kolla-dir", "kolla-docker", "Kolla tree whose defaults apply (without one, Kolla "+profiles.BuiltinKollaVersion+"'s)")
 	f.BoolVar(&o.showOrigin, "show-origin", false, "show the file and line, variable or flag each value comes from")
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
 	f.StringVar(&o.subProfile, "sub-profile", "", "sub-profile: read <profile>/<SUB>.env (default $KOLLA_BUILD_SUBPROFILE)")
