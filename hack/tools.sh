@@ -66,7 +66,29 @@ build_buildx() {
   fi
 }
 
+# fetch_busybox_arm64 extracts Debian's static arm64 busybox for the multi-platform
+# e2e tests' base image ($KBK_CACHE/busybox-arm64/bin/busybox); without it those
+# tests skip. apt needs the arm64 architecture to download its package.
+fetch_busybox_arm64() {
+  local dest=$KBK_CACHE/busybox-arm64
+  [ -x "$dest/bin/busybox" ] && return
+  log "fetching Debian's busybox-static for arm64"
+  local tmp
+  tmp=$(mktemp -d)
+  if { dpkg --print-foreign-architectures | grep -qx arm64 ||
+    { as_root dpkg --add-architecture arm64 && as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq; }; } &&
+    (cd "$tmp" && apt-get download -qq busybox-static:arm64 >/dev/null) &&
+    dpkg-deb -x "$tmp"/busybox-static_*_arm64.deb "$tmp/root"; then
+    mkdir -p "$dest/bin"
+    install -m 0755 "$tmp/root/bin/busybox" "$dest/bin/busybox"
+  else
+    log "warning: no arm64 busybox; multi-platform e2e tests will skip"
+  fi
+  rm -rf "$tmp"
+}
+
 install_apt_packages
 register_binfmt
+fetch_busybox_arm64
 build_buildkit
 build_buildx

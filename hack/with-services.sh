@@ -13,4 +13,8 @@ trap '"$hack_dir/services.sh" down' EXIT
 trap 'exit 130' INT TERM # turn a signal into an exit, so the EXIT trap stops the services
 "$hack_dir/services.sh" up
 eval "$("$hack_dir/services.sh" env)"
+# the arm64 base image of the multi-platform tests (hack/tools.sh fetches it)
+if [ -z "${KBK_TEST_BUSYBOX_ARM64:-}" ] && [ -x "$KBK_CACHE/busybox-arm64/bin/busybox" ]; then
+  export KBK_TEST_BUSYBOX_ARM64=$KBK_CACHE/busybox-arm64/bin/busybox
+fi
 "$@"
