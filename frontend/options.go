@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/kbk-dev/kbk/profiles"
 )
 
 // Option keys. Each is read from the frontend option of that name and, as with
@@ -156,7 +157,7 @@ func boolOption(opts map[string]string, key string) (bool, error) {
 	if !ok || v == "" {
 		return false, nil
 	}
-	b, err := strconv.ParseBool(v)
+	b, err := profiles.ParseBool(v) // yes/no/on/off too, as KOLLA_LOCAL_SOURCES=yes
 	if err != nil {
 		return false, fmt.Errorf("option %q: %q is not a boolean", strings.TrimPrefix(key, buildArgPrefix), v)
 	}

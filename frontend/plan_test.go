@@ -117,6 +117,10 @@ func TestParseOptions(t *testing.T) {
 	if _, err := ParseOptions(map[string]string{"build-arg:local-sources": "maybe"}); err == nil || !strings.Contains(err.Error(), `option "local-sources": "maybe" is not a boolean`) {
 		t.Errorf("bad boolean: %v", err)
 	}
+	// the seed's spelling, KOLLA_LOCAL_SOURCES=yes, works as a build arg too
+	if got, err := ParseOptions(map[string]string{"build-arg:local-sources": "yes"}); err != nil || !got.LocalSources {
+		t.Errorf("local-sources=yes: %v, %v", got.LocalSources, err)
+	}
 }
 
 func TestPlansPicksThePlatform(t *testing.T) {

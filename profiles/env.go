@@ -143,7 +143,7 @@ func (l *loader) localSources(env *envLayers) (bool, error) {
 	if !ok || strings.TrimSpace(v.Value) == "" {
 		return false, nil
 	}
-	on, err := parseBool(strings.TrimSpace(v.Value))
+	on, err := ParseBool(strings.TrimSpace(v.Value))
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", v.Origin, err)
 	}

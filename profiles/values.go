@@ -14,7 +14,7 @@ import (
 func convert(spec optionSpec, raw string) (any, error) {
 	switch spec.Kind {
 	case KindBool:
-		return parseBool(raw)
+		return ParseBool(raw)
 	case KindInt:
 		n, err := parseInt(raw)
 		if err != nil || n == nil {
@@ -36,8 +36,8 @@ func convert(spec optionSpec, raw string) (any, error) {
 	}
 }
 
-// parseBool accepts what oslo.config's Boolean type accepts, in any case.
-func parseBool(raw string) (bool, error) {
+// ParseBool accepts what oslo.config's Boolean type accepts, in any case.
+func ParseBool(raw string) (bool, error) {
 	switch strings.ToLower(raw) {
 	case "true", "1", "on", "yes":
 		return true, nil
