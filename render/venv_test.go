@@ -2,11 +2,12 @@ package render
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/kbk-dev/kbk/internal/testenv"
 )
 
 // referenceVersions are the Kolla releases the conformance tests compare
@@ -14,13 +15,7 @@ import (
 var referenceVersions = []string{"23.0.0", "20.6.0", "16.6.0"}
 
 // venvRoot is where the reference Kolla virtualenvs live.
-func venvRoot() string {
-	if d := os.Getenv("KBK_TEST_VENV_DIR"); d != "" {
-		return d
-	}
-	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".cache", "kbk", "venv")
-}
+func venvRoot() string { return testenv.VenvDir() }
 
 // referenceVenvs returns version → venv directory for the installed
 // reference venvs, skipping the test when there is none.
