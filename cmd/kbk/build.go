@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/moby/buildkit/client"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -86,24 +84,48 @@ func runBuild(cmd *cobra.Command, g *globalOptions, o *buildOptions) error {
 	if !bp.push && bp.output == "" {
 		fmt.Fprintln(cmd.ErrOrStderr(), "note: neither --push nor --output: images are built and kept in BuildKit's cache only")
 	}
-	addr := g.addr
-	if addr == "" {
-		if addr, err = buildxAddr(); err != nil {
+	nodes, err := buildNodes(g.addr)
+	if err != nil {
+		return err
+	}
+	parts, err := routePlatforms(ctx, nodes, bp)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, p := range parts {
+			p.c.Close()
+		}
+	}()
+	if len(parts) > 1 && bp.output != "" {
+		return fmt.Errorf("--output writes each image's archive from one daemon; the platforms go to %d nodes of the builder: give --addr to build on one of them", len(parts))
+	}
+	mux, finishProgress, err := startProgress(cmd.ErrOrStderr(), g.progress)
+	if err != nil {
+		return err
+	}
+	results := runParts(ctx, parts, caches, mux)
+	finishProgress()
+	if len(parts) == 1 && results[0].err != nil {
+		return results[0].err
+	}
+	if g.debug {
+		for _, r := range results {
+			if r.err == nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "debug: %s: converted in %.2fs\n", r.part.node.Endpoint, r.res.converted.Seconds())
+			}
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "debug: built in %.2fs\n", time.Since(start).Seconds())
+	}
+	names, jobs := results[0].res.names, results[0].res.jobs
+	if len(parts) > 1 {
+		if names, jobs, err = mergeParts(ctx, bp, results); err != nil {
 			return err
 		}
 	}
-	if addr == "" {
-		return errors.New("no BuildKit address: give --addr, set BUILDKIT_HOST (e.g. unix:///run/buildkit/buildkitd.sock) or use a remote docker buildx builder")
-	}
-	c, err := client.New(ctx, addr)
-	if err != nil {
-		return fmt.Errorf("connecting to BuildKit at %s: %w", addr, err)
-	}
-	defer c.Close()
-
-	sum, err := runSession(ctx, c, bp, caches, cmd.ErrOrStderr(), g.progress, g.debug)
-	if err != nil {
-		return err
+	sum := newSummary(bp)
+	for _, name := range names {
+		sum.add(jobs[name])
 	}
 	sum.Seconds = time.Since(start).Seconds()
 	sum.write(cmd.OutOrStdout())

@@ -1,8 +1,10 @@
 package main
 
 // Finding BuildKit without --addr or BUILDKIT_HOST: the current docker buildx
-// builder, when it is a "remote" builder (a buildkitd reachable at an
-// address), which is how buildx reaches a daemon without Docker.
+// builder, when it is a "remote" builder (buildkitd daemons reachable at an
+// address), which is how buildx reaches daemons without Docker. Every node of
+// the builder is returned with the platforms it was declared for, so a build
+// can send each platform to its node as buildx does.
 
 import (
 	"encoding/json"
@@ -11,48 +13,64 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// buildxAddr returns the address of the buildx builder named by
-// BUILDX_BUILDER, else of the current builder; "" when there is none.
-func buildxAddr() (string, error) {
+// buildNode is one BuildKit daemon of a builder.
+type buildNode struct {
+	Name     string
+	Endpoint string
+	// Platforms are the platforms the node was declared for (buildx create
+	// --platform); none for an address given by --addr or BUILDKIT_HOST.
+	Platforms []ocispecs.Platform
+}
+
+// buildxNodes returns the nodes of the buildx builder named by
+// BUILDX_BUILDER, else of the current builder; none when there is none.
+func buildxNodes() ([]buildNode, error) {
 	dir, err := buildxConfigDir()
 	if err != nil {
-		return "", nil
+		return nil, nil
 	}
 	name := os.Getenv("BUILDX_BUILDER")
 	if name == "" {
 		var current struct{ Name string }
 		dt, err := os.ReadFile(filepath.Join(dir, "current"))
 		if errors.Is(err, fs.ErrNotExist) {
-			return "", nil
+			return nil, nil
 		}
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if err := json.Unmarshal(dt, &current); err != nil {
-			return "", fmt.Errorf("%s: %w", filepath.Join(dir, "current"), err)
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "current"), err)
 		}
 		if name = current.Name; name == "" {
-			return "", nil // the docker engine's default builder: not BuildKit we can reach
+			return nil, nil // the docker engine's default builder: not BuildKit we can reach
 		}
 	}
 	path := filepath.Join(dir, "instances", name)
 	dt, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("buildx builder %q: %w", name, err)
+		return nil, fmt.Errorf("buildx builder %q: %w", name, err)
 	}
 	var b struct {
 		Driver string
-		Nodes  []struct{ Endpoint string }
+		Nodes  []buildNode
 	}
 	if err := json.Unmarshal(dt, &b); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if b.Driver != "remote" || len(b.Nodes) == 0 || b.Nodes[0].Endpoint == "" {
-		return "", fmt.Errorf("buildx builder %q uses the %q driver; kbk build needs a BuildKit address: give --addr or BUILDKIT_HOST, or use a remote builder", name, b.Driver)
+	if b.Driver != "remote" || len(b.Nodes) == 0 {
+		return nil, fmt.Errorf("buildx builder %q uses the %q driver; kbk build needs a BuildKit address: give --addr or BUILDKIT_HOST, or use a remote builder", name, b.Driver)
 	}
-	return b.Nodes[0].Endpoint, nil
+	for _, n := range b.Nodes {
+		if n.Endpoint == "" {
+			return nil, fmt.Errorf("%s: node %q has no endpoint", path, n.Name)
+		}
+	}
+	return b.Nodes, nil
 }
 
 // buildxConfigDir is where buildx keeps its builders.

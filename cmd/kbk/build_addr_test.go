@@ -23,17 +23,28 @@ func TestBuildxAddr(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if addr, err := buildxAddr(); addr != "" || err != nil {
-		t.Errorf("no buildx configuration: %q, %v", addr, err)
+	if nodes, err := buildxNodes(); nodes != nil || err != nil {
+		t.Errorf("no buildx configuration: %v, %v", nodes, err)
 	}
 	write("current", `{"Key":"unix:///var/run/docker.sock","Name":"kbk","Global":false}`)
 	write("instances/kbk", `{"Name":"kbk","Driver":"remote","Nodes":[{"Name":"kbk0","Endpoint":"unix:///tmp/bk.sock"}]}`)
-	if addr, err := buildxAddr(); addr != "unix:///tmp/bk.sock" || err != nil {
-		t.Errorf("current remote builder: %q, %v", addr, err)
+	nodes, err := buildxNodes()
+	if err != nil || len(nodes) != 1 || nodes[0].Endpoint != "unix:///tmp/bk.sock" || len(nodes[0].Platforms) != 0 {
+		t.Errorf("current remote builder: %+v, %v", nodes, err)
+	}
+	// As buildx writes a builder made with create --platform and create --append.
+	write("instances/two", `{"Name":"two","Driver":"remote","Nodes":[`+
+		`{"Name":"two0","Endpoint":"unix:///tmp/a.sock","Platforms":[{"architecture":"amd64","os":"linux"}],"DriverOpts":null,"Flags":null,"Files":null},`+
+		`{"Name":"two1","Endpoint":"tcp://127.0.0.1:9999","Platforms":[{"architecture":"arm64","os":"linux"},{"architecture":"arm","os":"linux","variant":"v7"}],"DriverOpts":null,"Flags":null,"Files":null}],"Dynamic":false}`)
+	t.Setenv("BUILDX_BUILDER", "two")
+	nodes, err = buildxNodes()
+	if err != nil || len(nodes) != 2 || nodes[1].Name != "two1" || nodes[1].Endpoint != "tcp://127.0.0.1:9999" ||
+		len(nodes[1].Platforms) != 2 || nodes[1].Platforms[1].Variant != "v7" || nodes[0].Platforms[0].Architecture != "amd64" {
+		t.Errorf("two-node builder: %+v, %v", nodes, err)
 	}
 	write("instances/dc", `{"Name":"dc","Driver":"docker-container","Nodes":[{"Name":"dc0","Endpoint":"unix:///var/run/docker.sock"}]}`)
 	t.Setenv("BUILDX_BUILDER", "dc")
-	if _, err := buildxAddr(); err == nil || !strings.Contains(err.Error(), "docker-container") {
+	if _, err := buildxNodes(); err == nil || !strings.Contains(err.Error(), "docker-container") {
 		t.Errorf("docker-container builder: %v", err)
 	}
 }

@@ -29,6 +29,16 @@ type buildPlan struct {
 	summaryJSON string
 	retries     int
 	buildArgs   map[string]string
+
+	// A build over several nodes runs one part of the plan per node: these
+	// say how the part differs from a build on one daemon.
+	node string // the part's label in progress and messages: its platforms
+	// byDigest pushes each image by digest only; the tag is written once
+	// every node's part is there.
+	byDigest bool
+	// labelPlatforms names the platform in progress even when this part
+	// builds only one.
+	labelPlatforms bool
 }
 
 // planBuild loads the profile and plans every platform.
@@ -85,6 +95,86 @@ func planBuild(ctx context.Context, o *buildOptions) (*buildPlan, error) {
 		bp.images = append(bp.images, im)
 	}
 	return bp, nil
+}
+
+// part is the plan of the platforms of one node (indices into bp.plans) in
+// a build over several nodes.
+func (bp *buildPlan) part(platforms []int) *buildPlan {
+	p := *bp
+	p.plans, p.images = nil, nil
+	var ids []string
+	for _, i := range platforms {
+		p.plans = append(p.plans, bp.plans[i])
+		p.images = append(p.images, bp.images[i])
+		ids = append(ids, platformID(bp.plans[i].Platform))
+	}
+	p.node = strings.Join(ids, ",")
+	p.byDigest = bp.push
+	p.labelPlatforms = true
+	return &p
+}
+
+// hasImage reports whether any platform plans the image.
+func (bp *buildPlan) hasImage(name string) bool {
+	for _, p := range bp.plans {
+		for _, img := range p.Images {
+			if img.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// platformList is the plan's platforms, in order.
+func (bp *buildPlan) platformList() []ocispecs.Platform {
+	var out []ocispecs.Platform
+	for _, p := range bp.plans {
+		out = append(out, p.Platform)
+	}
+	return out
+}
+
+// jobLabel names an image's job in progress output: the image, and in a
+// build over several nodes the part's platforms.
+func (bp *buildPlan) jobLabel(name string) string {
+	if bp.node == "" {
+		return name
+	}
+	return name + " " + bp.node
+}
+
+// cacheKey is the image's key in per-image registry caches. Parts of a build
+// over several nodes each keep their own cache: one node's export would
+// otherwise replace the other's.
+func (bp *buildPlan) cacheKey(name string) string {
+	if bp.node == "" {
+		return name
+	}
+	return name + "-" + strings.NewReplacer("/", "-", ",", "_").Replace(bp.node)
+}
+
+func (bp *buildPlan) cacheKeys(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = bp.cacheKey(n)
+	}
+	return out
+}
+
+// historyAttrs are recorded with each image's build in the daemon's build
+// history (docker buildx history ls): the image as a target, the platforms
+// and the tag, with the names the kbk frontend gives them.
+func (bp *buildPlan) historyAttrs(name, ref string) map[string]string {
+	var ids []string
+	for _, p := range bp.plans {
+		ids = append(ids, platformID(p.Platform))
+	}
+	attrs := map[string]string{"target": name, "platform": strings.Join(ids, ",")}
+	if tag := refTag(ref); tag != "" {
+		attrs["build-arg:tag"] = tag
+	}
+	return attrs
 }
 
 // operatorSet reports whether the operator set an option (file, .env,

@@ -53,7 +53,7 @@ func (m *progressMux) own(ctx context.Context, bp *buildPlan, convs []map[string
 				return err
 			}
 			label := img.Name
-			if len(bp.plans) > 1 {
+			if len(bp.plans) > 1 || bp.labelPlatforms {
 				label += " " + platformID(p.Platform)
 			}
 			for _, dt := range def.Def {

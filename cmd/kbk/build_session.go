@@ -38,10 +38,17 @@ const (
 	localRepo  = "kbk-repo"  // the configuration repository (local sources)
 )
 
-// runSession builds every planned image and returns the summary. Only a
-// failure to start (session, conversion) is an error; image failures are in
-// the summary.
-func runSession(ctx context.Context, c *client.Client, bp *buildPlan, caches buildCaches, progressOut io.Writer, progressMode string, debug bool) (*buildSummary, error) {
+// sessionResult is what one session did: every planned image's job.
+type sessionResult struct {
+	names     []string // parents first
+	jobs      map[string]*imageJob
+	converted time.Duration // from the start to the end of conversion
+}
+
+// runSession builds every image of bp on the daemon of c, showing progress
+// through mux. Only a failure to start (session, conversion) is an error;
+// image failures are in the jobs.
+func runSession(ctx context.Context, c *client.Client, bp *buildPlan, caches buildCaches, mux *progressMux) (*sessionResult, error) {
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -55,63 +62,52 @@ func runSession(ctx context.Context, c *client.Client, bp *buildPlan, caches bui
 	})
 	defer s.Close()
 
-	mode := progressui.DisplayMode(progressMode)
-	display, err := progressui.NewDisplay(progressOut, mode)
-	if err != nil {
-		return nil, err
-	}
-	mux := newProgressMux()
-	displayDone := make(chan struct{})
-	go func() {
-		defer close(displayDone)
-		display.UpdateFrom(context.Background(), mux.out)
-	}()
-	finishDisplay := func() {
-		mux.close()
-		<-displayDone
-	}
-
 	kolla := frontend.LocalTree{Name: localKolla, Options: []llb.LocalOption{llb.SessionID(s.ID()), llb.SharedKeyHint("kbk-kolla:" + bp.cfg.Tree.DockerDir)}}
 	repo := frontend.LocalTree{Name: localRepo, Options: []llb.LocalOption{llb.SessionID(s.ID()), llb.SharedKeyHint("kbk-repo:" + bp.cfg.Profile.Repo)}}
 	convs, err := convertAll(ctx, c, s, bp, kolla, repo, mux)
 	if err != nil {
-		finishDisplay()
 		return nil, err
 	}
 	if err := mux.own(ctx, bp, convs); err != nil {
-		finishDisplay()
 		return nil, err
 	}
-	converted := time.Since(start)
-
-	names, err := bp.imageNames()
-	if err != nil {
-		finishDisplay()
+	res := &sessionResult{converted: time.Since(start)}
+	if res.names, err = bp.imageNames(); err != nil {
 		return nil, err
 	}
-	jobs := make(map[string]*imageJob, len(names))
-	for _, name := range names {
-		jobs[name] = &imageJob{name: name, done: make(chan struct{})}
+	res.jobs = make(map[string]*imageJob, len(res.names))
+	for _, name := range res.names {
+		res.jobs[name] = &imageJob{name: name, done: make(chan struct{})}
 	}
 	var wg sync.WaitGroup
-	for _, name := range names {
-		j := jobs[name]
+	for _, name := range res.names {
+		j := res.jobs[name]
 		wg.Go(func() {
 			defer close(j.done)
-			runImageJob(ctx, c, s, bp, caches, convs, j, jobs, outputs, mux)
+			runImageJob(ctx, c, s, bp, caches, convs, j, res.jobs, outputs, mux)
 		})
 	}
 	wg.Wait()
-	finishDisplay()
-	if debug {
-		fmt.Fprintf(progressOut, "debug: converted in %.2fs, built in %.2fs\n", converted.Seconds(), time.Since(start).Seconds()-converted.Seconds())
-	}
+	return res, nil
+}
 
-	sum := newSummary(bp)
-	for _, name := range names {
-		sum.add(jobs[name])
+// startProgress starts the one progress display of a build; finish closes
+// it once every stream forwarded to the mux has ended.
+func startProgress(out io.Writer, mode string) (mux *progressMux, finish func(), err error) {
+	display, err := progressui.NewDisplay(out, progressui.DisplayMode(mode))
+	if err != nil {
+		return nil, nil, err
 	}
-	return sum, nil
+	mux = newProgressMux()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		display.UpdateFrom(context.Background(), mux.out)
+	}()
+	return mux, func() {
+		mux.close()
+		<-done
+	}, nil
 }
 
 // newBuildSession creates the shared session: the two local directories, the
@@ -159,6 +155,27 @@ func (a *archiveOutputs) add(ref, name string) {
 	a.files[normalRef(ref)] = filepath.Join(a.dir, name+".tar")
 }
 
+// repository is ref without its tag.
+func repository(ref string) string {
+	n, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return ref
+	}
+	return reference.TrimNamed(n).String()
+}
+
+// refTag is ref's tag, "" when it has none.
+func refTag(ref string) string {
+	n, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return ""
+	}
+	if t, ok := n.(reference.Tagged); ok {
+		return t.Tag()
+	}
+	return ""
+}
+
 // normalRef spells a reference the way BuildKit's exporter reports it
 // (docker.io/kolla/base:tag for kolla/base:tag), so lookups match.
 func normalRef(ref string) string {
@@ -190,7 +207,7 @@ func convertAll(ctx context.Context, c *client.Client, s *session.Session, bp *b
 		opts.FrontendOpts["no-cache"] = ""
 	}
 	ch := make(chan *client.SolveStatus)
-	done := mux.forward("", ch)
+	done := mux.forward(bp.node, ch)
 	_, err := c.Build(ctx, client.SolveOpt{SharedSession: s, SessionPreInitialized: true}, "kbk", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
 		for i, p := range bp.plans {
 			cv, err := frontend.Convert(ctx, gc, p, opts)
@@ -221,6 +238,9 @@ type imageJob struct {
 	// because of it.
 	parentFailed string
 	digest       string
+	// descriptor is the exporter's descriptor of what it pushed (base64
+	// JSON), which a build over several nodes puts in the image's index.
+	descriptor string
 }
 
 // runImageJob solves one image, retrying when it failed on its own, and
@@ -236,21 +256,24 @@ func runImageJob(ctx context.Context, c *client.Client, s *session.Session, bp *
 		}
 	}
 	exports := imageExports(bp, j.ref)
-	imports := gatewayCacheImports(cacheEntries(caches.from, j.name, bp.ancestors(j.name)...))
+	imports := gatewayCacheImports(cacheEntries(caches.from, bp.cacheKey(j.name), bp.cacheKeys(bp.ancestors(j.name))...))
 	if bp.output != "" {
 		outputs.add(j.ref, j.name)
 	}
 	for {
 		j.attempts++
 		ch := make(chan *client.SolveStatus)
-		done := mux.forward(j.name, ch)
-		resp, err := c.Build(ctx, client.SolveOpt{SharedSession: s, SessionPreInitialized: true, Exports: exports, CacheExports: cacheEntries(caches.to, j.name)}, "kbk", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
+		done := mux.forward(bp.jobLabel(j.name), ch)
+		opt := client.SolveOpt{SharedSession: s, SessionPreInitialized: true, Exports: exports,
+			CacheExports: cacheEntries(caches.to, bp.cacheKey(j.name)), FrontendAttrs: bp.historyAttrs(j.name, j.ref)}
+		resp, err := c.Build(ctx, opt, "kbk", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
 			return solveImage(ctx, gc, bp, mine, imports)
 		}, ch)
 		<-done
 		if err == nil {
 			j.err = nil
 			j.digest = resp.ExporterResponse[exptypes.ExporterImageDigestKey]
+			j.descriptor = resp.ExporterResponse[exptypes.ExporterImageDescriptorKey]
 			return
 		}
 		j.err = err
@@ -282,6 +305,12 @@ func imageExports(bp *buildPlan, ref string) []client.ExportEntry {
 	var exports []client.ExportEntry
 	if bp.push {
 		attrs := map[string]string{"name": ref, "push": "true"}
+		if bp.byDigest {
+			// The tag names the index of every node's part, written once
+			// each node has pushed its part (see build_index.go).
+			attrs["name"] = repository(ref)
+			attrs["push-by-digest"] = "true"
+		}
 		if isLoopbackRegistry(ref) {
 			attrs["registry.insecure"] = "true"
 		}
