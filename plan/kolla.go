@@ -12,6 +12,7 @@ func KollaDefaults(tree *render.Tree) *profiles.KollaDefaults {
 	d := &profiles.KollaDefaults{
 		OpenstackRelease:         tree.OpenStackRelease,
 		OpenstackReleaseCodename: tree.OpenStackReleaseCodename,
+		Tag:                      tree.FixedDefaultTag(),
 		BaseImages:               map[string]profiles.BaseImage{},
 		BaseArches:               tree.Arches,
 		Profiles:                 map[string][]string{},

@@ -114,7 +114,7 @@ func (t *Tree) resolve(opts Options) (conf, error) {
 	for k, v := range opts.Conf {
 		c[k] = v
 	}
-	if d, ok := r.options["tag"].(pyCall); ok && d.fn == "version.cached_version_string" {
+	if t.FixedDefaultTag() != "" {
 		c["tag"] = t.version(opts)
 	}
 	setStr := func(name, v string) {
@@ -180,6 +180,16 @@ func (t *Tree) resolve(opts Options) (conf, error) {
 	c["openstack_branch_slashed"] = strings.ReplaceAll(branch, "-", "/")
 	setStr("openstack_branch_slashed", opts.OpenStackBranchSlashed)
 	return c, nil
+}
+
+// FixedDefaultTag is the tag Kolla builds with when none is configured, when
+// the release fixes it: its version, before Kolla 21. It is "" when the
+// release derives the tag from other options (release, base, base tag).
+func (t *Tree) FixedDefaultTag() string {
+	if d, ok := t.release.options["tag"].(pyCall); ok && d.fn == "version.cached_version_string" {
+		return t.Version
+	}
+	return ""
 }
 
 func (t *Tree) version(opts Options) string {
