@@ -74,24 +74,7 @@ func (g *GatewayPlanner) Plan(ctx context.Context, req PlanRequest) (*Plan, erro
 	if err != nil {
 		return nil, err
 	}
-	preq := plan.Request{
-		Repo:    in.repo,
-		Profile: req.Options.Profile,
-		Env:     req.Options.BuildArgs,
-		Flags:   optionFlags(req.Options),
-		Tree:    in.tree,
-		// local sources stay in the build context; BuildKit transfers them
-		LocalsElsewhere: true,
-	}
-	if req.Options.LocalSources {
-		on := true
-		preq.LocalSources = &on
-	}
-	if req.Options.Target != "" {
-		// Only the target and its ancestors are converted.
-		preq.Patterns = []string{"^" + regexp.QuoteMeta(req.Options.Target) + "$"}
-	}
-	cfg, err := plan.Load(preq)
+	cfg, err := plan.Load(LoadRequest(req.Options, in.repo, in.tree))
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +90,30 @@ func (g *GatewayPlanner) Plan(ctx context.Context, req PlanRequest) (*Plan, erro
 		return nil, err
 	}
 	return PlanFromImages(cfg, im, req.Platform)
+}
+
+// LoadRequest is how the frontend loads the profile of a build: its build
+// arguments are the environment (seed variables, .env interpolation) and its
+// naming options are kolla-build flags.
+func LoadRequest(o Options, repo string, tree *render.Tree) plan.Request {
+	r := plan.Request{
+		Repo:    repo,
+		Profile: o.Profile,
+		Env:     o.BuildArgs,
+		Flags:   optionFlags(o),
+		Tree:    tree,
+		// local sources stay in the build context; BuildKit transfers them
+		LocalsElsewhere: true,
+	}
+	if o.LocalSources {
+		on := true
+		r.LocalSources = &on
+	}
+	if o.Target != "" {
+		// Only the target and its ancestors are converted.
+		r.Patterns = []string{"^" + regexp.QuoteMeta(o.Target) + "$"}
+	}
+	return r
 }
 
 // optionFlags turns kbk's frontend options into kolla-build options.

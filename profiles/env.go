@@ -30,6 +30,19 @@ var envOptions = []struct{ Var, Option string }{
 	{"KOLLA_USE_CACHE", "cache"},
 }
 
+// SeedVariables are the environment variables that change a profile's
+// configuration when set: the option variables, the sub-profile, local
+// sources and the parent tag. (The profile, platform and install type
+// variables are not among them: callers pass the first two their own way,
+// and the last is ignored.)
+func SeedVariables() []string {
+	vars := []string{EnvSubProfile, EnvLocalSources, EnvParentTag}
+	for _, m := range envOptions {
+		vars = append(vars, m.Var)
+	}
+	return vars
+}
+
 // envValue is a variable's effective value across the .env layers and the
 // process environment, with where it came from.
 type envValue struct {

@@ -145,6 +145,10 @@ func bakeProfile(ctx context.Context, o *bakeOptions, profile string, targets ma
 	if err != nil {
 		return nil, err
 	}
+	optionArgs, err := bakeOptionArgs(sel, environ())
+	if err != nil {
+		return nil, err
+	}
 	var names []string
 	for _, name := range im.Selection.BuildOrder() {
 		names = append(names, name)
@@ -159,7 +163,7 @@ func bakeProfile(ctx context.Context, o *bakeOptions, profile string, targets ma
 		if cfg.Profile.Name == "" {
 			delete(args, frontend.KeyProfile)
 		}
-		for k, v := range bakeOptionArgs(sel) {
+		for k, v := range optionArgs {
 			args[k] = v
 		}
 		t := bakeTarget{
@@ -183,13 +187,25 @@ func bakeProfile(ctx context.Context, o *bakeOptions, profile string, targets ma
 	return names, nil
 }
 
-// bakeOptionArgs passes the naming and base flags given to kbk bake on to the
-// frontend, so that it renders and names the images as kbk did.
-func bakeOptionArgs(o selectOptions) map[string]string {
+// bakeOptionArgs passes the settings kbk bake was given on to the frontend,
+// so that it renders and names the images as kbk did: naming flags as the
+// frontend's own build arguments; the seed variables of the environment, and
+// the flags that have one, as build arguments of the variable's name, which
+// the frontend reads where kbk reads its environment. Flags nothing can carry
+// to the frontend are an error rather than a build that differs from what
+// kbk showed.
+func bakeOptionArgs(o selectOptions, env map[string]string) (map[string]string, error) {
 	args := map[string]string{}
+	for _, v := range profiles.SeedVariables() {
+		if value, ok := env[v]; ok {
+			args[v] = value
+		}
+	}
 	for flag, key := range map[string]string{
 		"base": frontend.KeyBase, "base-tag": frontend.KeyBaseTag, "base-image": frontend.KeyBaseImage,
 		"tag": frontend.KeyTag, "namespace": frontend.KeyNamespace, "registry": frontend.KeyRegistry,
+		"sub-profile": profiles.EnvSubProfile, "parent-tag": profiles.EnvParentTag,
+		"openstack-release": "OPENSTACK_BASE_RELEASE",
 	} {
 		if o.flags.Changed(flag) {
 			args[key], _ = o.flags.GetString(flag)
@@ -197,6 +213,12 @@ func bakeOptionArgs(o selectOptions) map[string]string {
 	}
 	if o.flags.Changed("local-sources") {
 		args[frontend.KeyLocalSources] = fmt.Sprint(o.localSources)
+		delete(args, profiles.EnvLocalSources)
 	}
-	return args
+	for _, flag := range []string{"image-name-prefix", "repos-yaml", "patches-path", "maintainer", "docker-dir", "template-override"} {
+		if o.flags.Changed(flag) {
+			return nil, fmt.Errorf("--%s cannot reach the frontend, which reads the profile from the build context: set it in the repository's kolla-build.conf", flag)
+		}
+	}
+	return args, nil
 }

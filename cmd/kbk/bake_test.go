@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/pflag"
+
+	"github.com/kbk-dev/kbk/frontend"
+	"github.com/kbk-dev/kbk/internal/testenv"
+	"github.com/kbk-dev/kbk/plan"
+	"github.com/kbk-dev/kbk/render"
+)
+
+// bakeSelection parses kbk bake's flags on the example repository.
+func bakeSelection(t *testing.T, args ...string) (selectOptions, *render.Tree) {
+	t.Helper()
+	v := testenv.KollaVenv(t, testenv.Pins(t)["KOLLA_VERSION"])
+	pkgs, _ := filepath.Glob(filepath.Join(v.Dir, "lib", "python3*", "site-packages", "kolla"))
+	if len(pkgs) == 0 {
+		t.Skipf("no Kolla package in %s (make venv)", v.Dir)
+	}
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o selectOptions
+	f := pflag.NewFlagSet("bake", pflag.ContinueOnError)
+	o.addFlags(f)
+	if err := f.Parse(append([]string{"--repo", root, "--kolla-dir", pkgs[0]}, args...)); err != nil {
+		t.Fatal(err)
+	}
+	o.args = f.Args()
+	tree, err := render.LoadTree(pkgs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o, tree
+}
+
+// frontendImages is what the frontend renders from a bake target's build
+// arguments, loading the profile as it does in BuildKit.
+func frontendImages(t *testing.T, args map[string]string, repo string, tree *render.Tree) *plan.Images {
+	t.Helper()
+	opts := map[string]string{}
+	for k, v := range args {
+		opts["build-arg:"+k] = v
+	}
+	o, err := frontend.ParseOptions(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := plan.Load(frontend.LoadRequest(o, repo, tree))
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := cfg.ForArch(context.Background(), "x86_64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return im
+}
+
+// The seed variables of kbk bake's environment and its flags reach the
+// frontend: it renders and names every image of the profile as kbk does.
+func TestBakeArgsRenderAsKbk(t *testing.T) {
+	t.Setenv("DOCKER_TAG", "seed-tag")
+	t.Setenv("KOLLA_NAMESPACE", "operators")
+	t.Setenv("KOLLA_BASE_TAG", "bookworm-20261101")
+	sel, tree := bakeSelection(t, "nova", "--parent-tag", "seed-tag", "--registry", "registry.example.org")
+	cfg, err := loadConfig(sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kbk, err := cfg.ForArch(context.Background(), "x86_64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args, err := bakeOptionArgs(sel, environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	args[frontend.KeyProfile] = "nova"
+	fe := frontendImages(t, args, sel.repo, tree)
+
+	names := kbk.Selection.BuildOrder()
+	if diff := cmp.Diff(names, fe.Selection.BuildOrder()); diff != "" {
+		t.Fatalf("selection (-kbk +frontend):\n%s", diff)
+	}
+	for _, n := range names {
+		if a, b := kbk.Naming.Ref(n), fe.Naming.Ref(n); a != b {
+			t.Errorf("%s: kbk names it %s, the frontend %s", n, a, b)
+		}
+		if kbk.Dockerfiles[n] != fe.Dockerfiles[n] {
+			t.Errorf("%s: the frontend renders another Dockerfile", n)
+		}
+	}
+	if ref := kbk.Naming.Ref("nova-api"); ref != "registry.example.org/operators/nova-api:seed-tag" {
+		t.Errorf("nova-api is %s: the environment did not apply", ref)
+	}
+	// Without the environment's variables the frontend would render
+	// something else: the comparison above is not vacuous.
+	bare := map[string]string{frontend.KeyProfile: "nova", frontend.KeyRegistry: "registry.example.org"}
+	if other := frontendImages(t, bare, sel.repo, tree); other.Dockerfiles["base"] == kbk.Dockerfiles["base"] {
+		t.Error("the base image's Dockerfile does not depend on KOLLA_BASE_TAG")
+	}
+}
+
+// Flags the frontend cannot receive stop kbk bake instead of baking images
+// other than those kbk showed.
+func TestBakeRefusesFlagsTheFrontendCannotTake(t *testing.T) {
+	for _, args := range [][]string{
+		{"nova", "--maintainer", "ops@example.org"},
+		{"nova", "--template-override", "/tmp/override.j2"},
+	} {
+		sel, _ := bakeSelection(t, args...)
+		_, err := bakeOptionArgs(sel, map[string]string{})
+		if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(args[1], "--")) {
+			t.Errorf("kbk bake %s: %v", strings.Join(args, " "), err)
+		}
+	}
+}
