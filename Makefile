@@ -12,7 +12,7 @@ export FUZZTIME
 GOTESTFLAGS ?= -timeout 30m
 export GOTESTFLAGS
 
-.PHONY: all build test lint test-e2e bench fuzz ci demo kolla-docker frontend-image \
+.PHONY: all build test lint test-e2e bench fuzz ci demo demo-build kolla-docker frontend-image \
 	buildkit-up buildkit-down venv tools clean help
 
 all: build
@@ -20,6 +20,7 @@ all: build
 help:
 	@echo 'make build           static bin/kbk and bin/kbk-frontend'
 	@echo 'make demo            kbk on the example configuration (profile nova)'
+	@echo 'make demo-build      build and push the example nova profile on a private buildkitd (needs the internet)'
 	@echo 'make test            vet, gofmt, unit and reference tests (integration tests skip)'
 	@echo 'make test-e2e        every test, with a private buildkitd and registry'
 	@echo 'make ci              everything CI runs (what .ci/run runs)'
@@ -37,6 +38,12 @@ build:
 demo: build kolla-docker
 	./bin/kbk graph nova
 	./bin/kbk render nova -o out/nova
+
+# The example nova profile built and pushed on a private buildkitd and registry
+# (hack/services.sh); the build itself fetches from Docker Hub, opendev.org and
+# the OpenStack Debian archive.
+demo-build: build kolla-docker tools
+	hack/with-services.sh sh -c './bin/kbk build nova --push --registry "$$KBK_TEST_REGISTRY"'
 
 lint:
 	hack/lint.sh
