@@ -4,7 +4,7 @@ package e2e
 // chain time (the longest parent chain alone, the floor on this daemon) and
 // against Kolla's way (one solve per image, each child after its parent was
 // pushed and pulled back through the registry, 8 at a time), plus a no-op
-// rebuild and the rebuild after one image changed.
+// rebuild and the rebuild after one image's source changed.
 
 import (
 	"bytes"
@@ -37,8 +37,12 @@ const kollaWayThreads = 8
 type benchProfile struct {
 	name    string
 	parents map[string]string // image → parent; the root "base" has ""
-	// changed is the image whose Dockerfile the change measurement edits.
+	// changed is the image with a source (a local one in the repository),
+	// which the change measurement edits.
 	changed string
+	// plugins are the changed image's plugins Kolla enables, which the bench
+	// turns off: they are fetched from tarballs.opendev.org.
+	plugins []string
 }
 
 func BenchmarkBuild(b *testing.B) {
@@ -96,6 +100,11 @@ func kollaBenchProfile(b *testing.B) benchProfile {
 	}
 	if _, ok := p.parents[p.changed]; !ok {
 		b.Fatalf("Kolla's debian selection has no %s", p.changed)
+	}
+	for _, src := range tree.Sources {
+		if src.Enabled && strings.HasPrefix(src.Name, p.changed+"-plugin-") {
+			p.plugins = append(p.plugins, src.Name)
+		}
 	}
 	return p
 }
@@ -179,7 +188,7 @@ func runBuildBench(b *testing.B, p benchProfile) {
   chain alone (%d images)             %7.2fs   kbk/chain     %.2f
   Kolla's way (per image, %d threads) %7.2fs   kolla-way/kbk %.2f
   no-op rebuild (kbk build)          %7.2fs
-  after changing one image           %7.2fs   %s and %d below it rebuilt: %s
+  after changing one source          %7.2fs   %s's: it and %d below it rebuilt: %s
 %s`, p.name, n, len(runs), r.kbk.Seconds(), r.chainLen, r.chain.Seconds(), ratio(r.kbk, r.chain), kollaWayThreads, r.kollaWay.Seconds(),
 		ratio(r.kollaWay, r.kbk), r.noop.Seconds(), r.change.Seconds(), p.changed, len(r.rebuilt)-1, strings.Join(r.rebuilt, " "), r.kbkDebug)
 	fmt.Print(table)
@@ -234,9 +243,9 @@ func (w *benchWorld) iteration(b *testing.B, p benchProfile, nonce string) bench
 		b.Errorf("the no-op rebuild ran steps of %v", ran)
 	}
 
-	w.writeTemplate(b, p, p.changed, "changed")
+	w.writeSource(b, p, "changed")
 	r.change, _, out = w.kbk(b, tag, tag)
-	w.writeTemplate(b, p, p.changed, "")
+	w.writeSource(b, p, "")
 	r.rebuilt = ranSteps(out)
 	if want := append(p.descendants(p.changed), p.changed); !sameSet(r.rebuilt, want) {
 		b.Errorf("after changing %s, images that ran steps: %v; want %v", p.changed, r.rebuilt, want)
@@ -289,7 +298,10 @@ func newBenchWorld(b testing.TB, p benchProfile) *benchWorld {
 		b.Fatalf("go build kbk: %v\n%s", err, out)
 	}
 	for name := range p.parents {
-		w.writeTemplate(b, p, name, "")
+		w.writeTemplate(b, p, name)
+	}
+	if p.changed != "" {
+		w.writeSource(b, p, "")
 	}
 	if err := os.Symlink(pkg, filepath.Join(w.kollaDir, "kolla")); err != nil {
 		b.Fatal(err)
@@ -301,26 +313,43 @@ func newBenchWorld(b testing.TB, p benchProfile) *benchWorld {
 	b.Cleanup(func() { c.Close() })
 	w.c = c
 	w.pushBusybox(b)
-	writeBenchFile(b, filepath.Join(w.repo, "kolla-build.conf"), fmt.Sprintf(`[DEFAULT]
-base = debian
-base_image = %s
-base_tag = bookworm
-registry = %s
-namespace = %s
-`, strings.TrimSuffix(w.baseImage, ":bookworm"), w.registry, w.namespace))
+	conf := fmt.Sprintf("[DEFAULT]\nbase = debian\nbase_image = %s\nbase_tag = bookworm\nregistry = %s\nnamespace = %s\n",
+		strings.TrimSuffix(w.baseImage, ":bookworm"), w.registry, w.namespace)
+	if p.changed != "" {
+		conf += fmt.Sprintf("\n[%s]\ntype = local\nlocation = %s\n", p.changed, w.sourceDir(p))
+	}
+	for _, plugin := range p.plugins {
+		conf += fmt.Sprintf("\n[%s]\nenabled = false\n", plugin)
+	}
+	writeBenchFile(b, filepath.Join(w.repo, "kolla-build.conf"), conf)
 	return w
 }
 
 // writeTemplate writes an image's Dockerfile.j2: FROM its parent (the base
-// image for the root), then one 2 s step whose echo is unique to the image,
-// the run's nonce and the edit.
-func (w *benchWorld) writeTemplate(b testing.TB, p benchProfile, name, edit string) {
+// image for the root), the source of the image that has one, then one 2 s
+// step whose echo is unique to the image and the run's nonce.
+func (w *benchWorld) writeTemplate(b testing.TB, p benchProfile, name string) {
 	from := "{{ namespace }}/{{ image_prefix }}" + p.parents[name] + ":{{ tag }}"
 	if p.parents[name] == "" {
 		from = "{{ base_image }}:{{ base_distro_tag }}"
 	}
-	text := fmt.Sprintf("FROM %s\nRUN sleep 2 && echo %s {{ env.KBK_BENCH_NONCE }} %s >> /kbk-bench\n", from, name, edit)
+	text := "FROM " + from + "\n"
+	if name == p.changed {
+		text += "ADD " + name + "-archive /bench-source\n"
+	}
+	text += fmt.Sprintf("RUN sleep 2 && echo %s {{ env.KBK_BENCH_NONCE }} >> /kbk-bench\n", name)
 	writeBenchFile(b, filepath.Join(w.kollaDir, "docker", name, "Dockerfile.j2"), text)
+}
+
+// sourceDir is the local source of the changed image, in the repository.
+func (w *benchWorld) sourceDir(p benchProfile) string {
+	return filepath.Join(w.repo, "sources", p.changed)
+}
+
+// writeSource writes the changed image's source: a file whose content is
+// edit.
+func (w *benchWorld) writeSource(b testing.TB, p benchProfile, edit string) {
+	writeBenchFile(b, filepath.Join(w.sourceDir(p), "CHANGES"), "release notes "+edit+"\n")
 }
 
 // pushBusybox pushes the host's static busybox as the base image.
@@ -406,8 +435,14 @@ func (w *benchWorld) kollaWay(b *testing.B, p benchProfile, tag string) time.Dur
 		if parent != "" {
 			from = ref(parent)
 		}
+		add := ""
+		if name == p.changed {
+			// kolla-build puts an image's source in its build context.
+			add = "ADD " + name + "-archive /bench-source\n"
+			writeBenchFile(b, filepath.Join(root, name, name+"-archive", "CHANGES"), "release notes \n")
+		}
 		writeBenchFile(b, filepath.Join(root, name, "Dockerfile"),
-			fmt.Sprintf("FROM %s\nRUN sleep 2 && echo %s %s >> /kbk-bench\n", from, name, tag))
+			fmt.Sprintf("FROM %s\n%sRUN sleep 2 && echo %s %s >> /kbk-bench\n", from, add, name, tag))
 	}
 	done := map[string]chan struct{}{}
 	for name := range p.parents {

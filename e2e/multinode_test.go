@@ -269,6 +269,20 @@ func builtRecords(t *testing.T, addr, namespace, tag string) int {
 // It is stopped, and its mounts undone, when the test ends.
 func startBuildkitd(t *testing.T) string {
 	t.Helper()
+	dir := t.TempDir()
+	addr := "unix://" + filepath.Join(dir, "bk.sock")
+	if len(addr) > 100 {
+		t.Skipf("socket path %s is too long for a unix socket; set TMPDIR shorter", addr)
+	}
+	runBuildkitd(t, dir, addr, nil)
+	return addr
+}
+
+// runBuildkitd starts buildkitd as startBuildkitd does, its state in dir,
+// listening at addr with more flags, and waits until a client made with
+// opts can list its workers.
+func runBuildkitd(t *testing.T, dir, addr string, opts []client.ClientOpt, flags ...string) {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("a second buildkitd needs root")
 	}
@@ -288,11 +302,6 @@ func startBuildkitd(t *testing.T) string {
 	if err != nil {
 		runc = "/usr/sbin/runc"
 	}
-	dir := t.TempDir()
-	addr := "unix://" + filepath.Join(dir, "bk.sock")
-	if len(addr) > 100 {
-		t.Skipf("socket path %s is too long for a unix socket; set TMPDIR shorter", addr)
-	}
 	log, err := os.Create(filepath.Join(dir, "buildkitd.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -300,6 +309,7 @@ func startBuildkitd(t *testing.T) string {
 	cmd := exec.Command(bin, "--root", filepath.Join(dir, "root"), "--addr", addr,
 		"--oci-worker=true", "--oci-worker-binary="+runc, "--oci-worker-snapshotter=overlayfs",
 		"--oci-worker-net=host", "--containerd-worker=false")
+	cmd.Args = append(cmd.Args, flags...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -325,11 +335,11 @@ func startBuildkitd(t *testing.T) string {
 			t.Fatalf("buildkitd exited during start: %v\n%s", err, dt)
 		default:
 		}
-		if c, err := client.New(t.Context(), addr); err == nil {
+		if c, err := client.New(t.Context(), addr, opts...); err == nil {
 			_, err = c.ListWorkers(t.Context())
 			c.Close()
 			if err == nil {
-				return addr
+				return
 			}
 		}
 		if time.Now().After(deadline) {

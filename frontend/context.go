@@ -57,13 +57,23 @@ func tarOwner() *llb.ChownOpt {
 }
 
 // imageContext builds the build context of one image: its folder of the Kolla
-// tree plus its source archives laid out as described above.
+// tree with the planner's files in place of the tree's, plus its source
+// archives laid out as described above.
 func imageContext(img *PlannedImage, kolla, local Tree) (llb.State, error) {
 	dirState, dirPath := kolla.Dir(img.ContextDir)
 	fa := llb.Copy(dirState, dirPath, "/", &llb.CopyInfo{
 		CopyDirContentsOnly: true,
 		FollowSymlinks:      true,
 	})
+	files := slices.Clone(img.Files)
+	slices.SortFunc(files, func(a, b ContextFile) int { return strings.Compare(a.Name, b.Name) })
+	for _, f := range files {
+		// Kolla copies the file over the tree's and then sets every mtime of
+		// its working copy to 0.
+		name := "/" + f.Name
+		fa = fa.Rm(name, llb.WithAllowNotFound(true)).
+			Mkfile(name, 0o644, f.Data, llb.WithCreatedTime(*tarTime()))
+	}
 
 	sources := slices.Clone(img.Sources)
 	// Kolla's order of plugins comes from a Python set; sorting keeps ours stable.

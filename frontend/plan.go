@@ -41,8 +41,20 @@ type PlannedImage struct {
 	// Sources are the image's own source, plugins and additions; disabled sources
 	// are left out by the planner.
 	Sources []Source
+	// Files replace files of the image's folder in its build context, as
+	// kolla-build copies the operator's apt_sources_list over the base
+	// image's sources.list.
+	Files []ContextFile
 	// Labels are set on the image config, as Kolla sets its OCI labels.
 	Labels map[string]string
+}
+
+// ContextFile is a file the planner puts into an image's build context, in
+// place of the Kolla tree's file of that name when there is one.
+type ContextFile struct {
+	// Name is the file's name at the root of the context ("sources.list").
+	Name string
+	Data []byte
 }
 
 // SourceRole says which of Kolla's archives a source ends up in.
@@ -167,6 +179,16 @@ func (img *PlannedImage) validate() error {
 	}
 	if own > 1 {
 		return fmt.Errorf("image %q: %d image sources, Kolla has one at most", img.Name, own)
+	}
+	files := make(map[string]bool, len(img.Files))
+	for _, f := range img.Files {
+		if f.Name == "" || f.Name == "." || f.Name == ".." || strings.ContainsAny(f.Name, `/\`) {
+			return fmt.Errorf("image %q: context file %q: invalid name", img.Name, f.Name)
+		}
+		if files[f.Name] {
+			return fmt.Errorf("image %q: context file %q listed twice", img.Name, f.Name)
+		}
+		files[f.Name] = true
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -50,8 +51,42 @@ func PlanFromImages(cfg *plan.Config, im *plan.Images, platform ocispecs.Platfor
 			return nil, fmt.Errorf("image %q: %w", name, err)
 		}
 		img.Sources = srcs
+		if name == aptImage {
+			if img.Files, err = aptFiles(cfg.Profile); err != nil {
+				return nil, fmt.Errorf("image %q: %w", name, err)
+			}
+		}
 		img.Labels = kollaLabels(name, df, im.Naming, cfg.Profile.Options.Maintainer)
 		out.Images = append(out.Images, img)
+	}
+	return out, nil
+}
+
+// aptImage is the image whose build context kolla-build gives the operator's
+// apt files.
+const aptImage = "base"
+
+// aptContextFiles are the files of the base image's folder that
+// apt_sources_list and apt_preferences replace; the base template copies them
+// into /etc/apt.
+var aptContextFiles = map[string]string{
+	"apt_sources_list": "sources.list",
+	"apt_preferences":  "apt_preferences",
+}
+
+// aptFiles reads the profile's apt files for the base image's context.
+func aptFiles(p *profiles.Profile) ([]ContextFile, error) {
+	var out []ContextFile
+	for _, f := range p.AptFiles {
+		name, ok := aptContextFiles[f.Option]
+		if !ok {
+			return nil, fmt.Errorf("%s: [DEFAULT] %s: not an apt file option", f.Origin, f.Option)
+		}
+		data, err := os.ReadFile(f.Path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: [DEFAULT] %s: %w", f.Origin, f.Option, err)
+		}
+		out = append(out, ContextFile{Name: name, Data: data})
 	}
 	return out, nil
 }

@@ -53,6 +53,9 @@ type gatewayInputs struct {
 	// configVertex is the step that loaded the configuration files: the
 	// profile's warnings are reported on it.
 	configVertex digest.Digest
+	// aptCopied are the apt files already copied into repo, by their path
+	// relative to it (guarded by the planner's mutex).
+	aptCopied map[string]bool
 }
 
 // NewGatewayPlanner returns a planner for one gateway build.
@@ -78,14 +81,21 @@ func (g *GatewayPlanner) Plan(ctx context.Context, req PlanRequest) (*Plan, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := g.copyAptFiles(ctx, req, in, cfg.Profile.AptFiles); err != nil {
+		if cfg.Profile.Name != "" {
+			err = fmt.Errorf("profile %q: %w", cfg.Profile.Name, err)
+		}
+		return nil, err
+	}
 	baseArch, err := plan.BaseArch(platforms.Format(req.Platform))
 	if err != nil {
 		return nil, err
 	}
-	// What kbk lint says about the profile, before the long part of the
-	// build, as BuildKit warnings buildx prints.
-	g.warnings.send(ctx, req.Client, in.configVertex, in.repo, profileDiagnostics(ctx, cfg, baseArch, req.Options.BuildArgs))
 	im, err := cfg.ForArch(ctx, baseArch)
+	// What kbk lint says about the profile, before the long part of the
+	// build, as BuildKit warnings buildx prints: about the images just
+	// rendered, or, when one did not render, rendering on as kbk lint does.
+	g.warnings.send(ctx, req.Client, in.configVertex, in.repo, profileDiagnostics(ctx, cfg, baseArch, im, req.Options.BuildArgs))
 	if err != nil {
 		return nil, err
 	}
@@ -251,6 +261,52 @@ func (t *solvedTree) copyFile(ctx context.Context, rel string, write func(string
 		return err
 	}
 	return write(rel, data)
+}
+
+// copyAptFiles copies the apt files a profile names (apt_sources_list,
+// apt_preferences) from the main context into the copy of the repository,
+// where planning reads them like every other configuration file. The profile
+// has checked that they are inside the repository by name.
+func (g *GatewayPlanner) copyAptFiles(ctx context.Context, req PlanRequest, in *gatewayInputs, files []profiles.AptFile) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, f := range files {
+		rel, err := filepath.Rel(in.repo, f.Path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if in.aptCopied[rel] {
+			continue
+		}
+		at := fmt.Sprintf("%s: [DEFAULT] %s", f.Origin, f.Option)
+		t, err := solveTree(ctx, req.Client, req.Local, []string{rel}, f.Option+" file")
+		if err != nil {
+			return fmt.Errorf("%s: %w", at, err)
+		}
+		st, err := t.ref.StatFile(ctx, gwclient.StatRequest{Path: path.Join(t.root, rel)})
+		if err != nil {
+			return fmt.Errorf("%s: %q does not exist in the build context", at, rel)
+		}
+		if !fs.FileMode(st.Mode).IsRegular() {
+			return fmt.Errorf("%s: %q is not a file", at, rel)
+		}
+		data, err := t.readFile(ctx, rel)
+		if err != nil {
+			return fmt.Errorf("%s: %w", at, err)
+		}
+		if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(f.Path, data, 0o644); err != nil {
+			return err
+		}
+		if in.aptCopied == nil {
+			in.aptCopied = map[string]bool{}
+		}
+		in.aptCopied[rel] = true
+	}
+	return nil
 }
 
 // isKollaDataFile tells which files of a Kolla tree rendering reads: the

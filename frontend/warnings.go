@@ -27,16 +27,25 @@ import (
 const warningLevel = 1
 
 // profileDiagnostics is what kbk lint says about the loaded profile on one
-// base arch: the loader's warnings and every lint diagnostic. A lint run that
+// base arch: the loader's warnings and every lint diagnostic. im is the plan
+// of that arch, whose rendered images lint reads; nil when it failed, and
+// lint renders every image itself, telling which ones fail. A lint run that
 // cannot complete is itself a diagnostic, never a failed build.
-func profileDiagnostics(ctx context.Context, cfg *plan.Config, baseArch string, env map[string]string) []lint.Diagnostic {
+func profileDiagnostics(ctx context.Context, cfg *plan.Config, baseArch string, im *plan.Images, env map[string]string) []lint.Diagnostic {
 	// Unbuildable images depend on the arch being built, not on the one
 	// the profile names: lint a copy set to the platform's.
 	p := *cfg.Profile
 	if baseArch != "" {
 		p.Options.BaseArch = baseArch
 	}
-	diags, err := lint.Lint(ctx, cfg.Tree, &p, lint.Options{Env: env, EnableUnbuildable: p.Options.EnableUnbuildable})
+	opts := lint.Options{Env: env, EnableUnbuildable: p.Options.EnableUnbuildable}
+	var diags []lint.Diagnostic
+	var err error
+	if im != nil {
+		diags, err = lint.LintImages(ctx, cfg.Tree, &p, im, opts)
+	} else {
+		diags, err = lint.Lint(ctx, cfg.Tree, &p, opts)
+	}
 	if err != nil {
 		diags = append(diags, lint.Diagnostic{Severity: lint.Warning, Code: lint.CodeConfig, Profile: p.Name,
 			Message: "lint: " + err.Error()})

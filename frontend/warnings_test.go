@@ -95,7 +95,11 @@ func TestProfileWarningsAreSentOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	diags := profileDiagnostics(ctx, cfg, "x86_64", map[string]string{})
+	im, err := cfg.ForArch(ctx, "x86_64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	diags := profileDiagnostics(ctx, cfg, "x86_64", im, map[string]string{})
 
 	// The oracle: kbk lint on the same profile.
 	p := *cfg.Profile

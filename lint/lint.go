@@ -60,6 +60,31 @@ func Lint(ctx context.Context, tree *render.Tree, p *profiles.Profile, opts Opti
 	if err != nil {
 		return nil, err
 	}
+	return run(tree, p, rOpts, opts, func(rn *render.Renderer) (*Rendered, error) {
+		return buildAll(ctx, tree, rn, rOpts, p, opts)
+	})
+}
+
+// LintImages is Lint over images the caller has already rendered for p
+// (plan.Config.ForArch), so that the tree is not rendered a second time. The
+// images' render options and base arch stand for opts.Env and p's base_arch;
+// the selection is still p's own, as Lint makes it. Lint's probes of single
+// images render again, as in Lint.
+func LintImages(ctx context.Context, tree *render.Tree, p *profiles.Profile, im *plan.Images, opts Options) ([]Diagnostic, error) {
+	if im.BaseArch != "" && im.BaseArch != p.Options.BaseArch {
+		// Unbuildable images depend on the arch the images are for.
+		arch := *p
+		arch.Options.BaseArch = im.BaseArch
+		p = &arch
+	}
+	return run(tree, p, im.Render, opts, func(rn *render.Renderer) (*Rendered, error) {
+		return fromImages(ctx, tree, rn.Images(), im, p, opts)
+	})
+}
+
+// run runs every check of p on the images that images returns, given the
+// renderer of rOpts.
+func run(tree *render.Tree, p *profiles.Profile, rOpts render.Options, opts Options, images func(*render.Renderer) (*Rendered, error)) ([]Diagnostic, error) {
 	l := &linter{tree: tree, p: p, opts: opts, rOpts: rOpts}
 	for _, path := range p.OverrideFiles {
 		data, err := os.ReadFile(path)
@@ -78,7 +103,7 @@ func Lint(ctx context.Context, tree *render.Tree, p *profiles.Profile, opts Opti
 	if l.idx, err = indexTree(tree, rn.Images(), rOpts.DockerDirs); err != nil {
 		return nil, err
 	}
-	if l.built, err = buildAll(ctx, tree, rn, rOpts, p, opts); err != nil {
+	if l.built, err = images(rn); err != nil {
 		return nil, err
 	}
 	l.checkBlocks()

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync"
 
@@ -66,21 +67,60 @@ func buildAll(ctx context.Context, tree *render.Tree, rn *render.Renderer, rOpts
 			gimages[i].From = graph.FromReference(text)
 		}
 	}
-	naming := graph.Naming{Registry: p.Options.Registry, Namespace: p.Options.Namespace,
-		Prefix: p.Options.ImageNamePrefix, Tag: p.Options.Tag, ParentTag: p.Options.ParentTag}
-	g, err := graph.New(gimages, naming)
+	g, err := graph.New(gimages, naming(p))
 	if err != nil {
-		return nil, err
-	}
-	sel, err := graphSelection(tree, p, opts)
-	if err != nil {
-		return nil, err
-	}
-	if r.Selection, err = g.Select(ctx, sel); err != nil {
 		return nil, err
 	}
 	r.Graph = g
+	if err := r.selectFor(ctx, tree, p, opts); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// fromImages is the Rendered of images the caller rendered already: the
+// Dockerfiles (shared, not copied) and, when its naming is p's, the graph of
+// im. plan.Config.ForArch fails on any image that does not render, so there
+// are no Errors. The selection is p's, as Render makes it, not im's: lint
+// judges the profile, not a command line's patterns or a registry.
+func fromImages(ctx context.Context, tree *render.Tree, images []render.Image, im *plan.Images, p *profiles.Profile, opts Options) (*Rendered, error) {
+	r := &Rendered{Images: images, Dockerfiles: im.Dockerfiles, Errors: map[string]error{}, Graph: im.Graph}
+	for _, i := range images {
+		if _, ok := im.Dockerfiles[i.Name]; !ok {
+			return nil, fmt.Errorf("image %q: not among the rendered images", i.Name)
+		}
+	}
+	if n := naming(p); r.Graph == nil || im.Naming != n {
+		gimages := make([]graph.Image, len(images))
+		for i, m := range images {
+			gimages[i] = graph.Image{Name: m.Name, Path: m.Path, From: graph.FromReference(im.Dockerfiles[m.Name])}
+		}
+		g, err := graph.New(gimages, n)
+		if err != nil {
+			return nil, err
+		}
+		r.Graph = g
+	}
+	if err := r.selectFor(ctx, tree, p, opts); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// naming is how p names images, for the graph to link parents.
+func naming(p *profiles.Profile) graph.Naming {
+	return graph.Naming{Registry: p.Options.Registry, Namespace: p.Options.Namespace,
+		Prefix: p.Options.ImageNamePrefix, Tag: p.Options.Tag, ParentTag: p.Options.ParentTag}
+}
+
+// selectFor applies p's selection to the graph.
+func (r *Rendered) selectFor(ctx context.Context, tree *render.Tree, p *profiles.Profile, opts Options) error {
+	sel, err := graphSelection(tree, p, opts)
+	if err != nil {
+		return err
+	}
+	r.Selection, err = r.Graph.Select(ctx, sel)
+	return err
 }
 
 // renderEach renders images concurrently, one worker per CPU.

@@ -16,7 +16,8 @@ var update = flag.Bool("update", false, "rewrite the want sections of testdata/b
 // archive is a test case file: "-- name --" lines start sections. The
 // sections "want" (lines "error: …" and "warning: …") and "options" (lines
 // "profile NAME", "sub NAME", "local-sources", "env NAME=VALUE",
-// "flag NAME=VALUE", "mkdir PATH", "symlink PATH OUTSIDE-PATH") are
+// "flag NAME=VALUE", "mkdir PATH", "symlink PATH OUTSIDE-PATH",
+// "locals-elsewhere") are
 // instructions; every other section is a file of the repository.
 type archive struct {
 	sections []string
@@ -92,6 +93,8 @@ func (a archive) setUp(t *testing.T) (repo string, opts LoadOptions) {
 		case "flag":
 			k, v, _ := strings.Cut(arg, "=")
 			opts.Flags = append(opts.Flags, Flag{Name: k, Value: v})
+		case "locals-elsewhere":
+			opts.LocalsElsewhere = true
 		case "mkdir":
 			if err := os.MkdirAll(filepath.Join(repo, arg), 0o755); err != nil {
 				t.Fatal(err)

@@ -207,6 +207,9 @@ func (l *loader) load(repoDir string) (*Profile, error) {
 	if err := l.overrideFiles(p, overrides); err != nil {
 		return nil, err
 	}
+	if err := l.aptFiles(p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

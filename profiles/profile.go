@@ -23,9 +23,10 @@ type Profile struct {
 	Users    map[string]*User    // by section name, e.g. "nova-user"
 	Profiles map[string]*Patterns
 
-	ConfFiles     []string // repository-relative conf files, in load order
-	EnvFiles      []string // repository-relative .env files, in load order
-	OverrideFiles []string // absolute template override files, in the order Kolla merges them
+	ConfFiles     []string  // repository-relative conf files, in load order
+	EnvFiles      []string  // repository-relative .env files, in load order
+	OverrideFiles []string  // absolute template override files, in the order Kolla merges them
+	AptFiles      []AptFile // apt_sources_list and apt_preferences when set, in that order
 }
 
 // Options are the typed [DEFAULT] options of kolla-build plus kbk's own.

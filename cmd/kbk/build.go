@@ -80,11 +80,11 @@ func runBuild(cmd *cobra.Command, g *globalOptions, o *buildOptions) error {
 	if g.debug {
 		fmt.Fprintf(cmd.ErrOrStderr(), "debug: planned %s in %.2fs\n", bp, time.Since(start).Seconds())
 	}
-	printWarnings(ctx, cmd.ErrOrStderr(), bp.cfg)
+	printWarnings(ctx, cmd.ErrOrStderr(), bp.cfg, bp.images)
 	if !bp.push && bp.output == "" {
 		fmt.Fprintln(cmd.ErrOrStderr(), "note: neither --push nor --output: images are built and kept in BuildKit's cache only")
 	}
-	nodes, err := buildNodes(g.addr)
+	nodes, err := buildNodes(g.addr, g.tls)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,16 @@ type buildNode struct {
 	// Platforms are the platforms the node was declared for (buildx create
 	// --platform); none for an address given by --addr or BUILDKIT_HOST.
 	Platforms []ocispecs.Platform
+	// TLS is how to reach the node over TLS: the --tls… flags for --addr,
+	// a remote builder node's driver options; zero for plain connections.
+	TLS buildTLS `json:"-"`
+}
+
+// buildTLS are the files of a TLS connection to BuildKit, as buildctl's
+// --tlscacert, --tlscert, --tlskey and --tlsservername and the remote
+// driver's cacert, cert, key and servername options name them.
+type buildTLS struct {
+	CACert, Cert, Key, ServerName string
 }
 
 // buildxNodes returns the nodes of the buildx builder named by
@@ -57,7 +67,10 @@ func buildxNodes() ([]buildNode, error) {
 	}
 	var b struct {
 		Driver string
-		Nodes  []buildNode
+		Nodes  []struct {
+			buildNode
+			DriverOpts map[string]string
+		}
 	}
 	if err := json.Unmarshal(dt, &b); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -65,12 +78,16 @@ func buildxNodes() ([]buildNode, error) {
 	if b.Driver != "remote" || len(b.Nodes) == 0 {
 		return nil, fmt.Errorf("buildx builder %q uses the %q driver; kbk build needs a BuildKit address: give --addr or BUILDKIT_HOST, or use a remote builder", name, b.Driver)
 	}
-	for _, n := range b.Nodes {
+	nodes := make([]buildNode, len(b.Nodes))
+	for i, n := range b.Nodes {
 		if n.Endpoint == "" {
 			return nil, fmt.Errorf("%s: node %q has no endpoint", path, n.Name)
 		}
+		nodes[i] = n.buildNode
+		o := n.DriverOpts
+		nodes[i].TLS = buildTLS{CACert: o["cacert"], Cert: o["cert"], Key: o["key"], ServerName: o["servername"]}
 	}
-	return b.Nodes, nil
+	return nodes, nil
 }
 
 // buildxConfigDir is where buildx keeps its builders.

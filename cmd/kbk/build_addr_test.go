@@ -42,9 +42,46 @@ func TestBuildxAddr(t *testing.T) {
 		len(nodes[1].Platforms) != 2 || nodes[1].Platforms[1].Variant != "v7" || nodes[0].Platforms[0].Architecture != "amd64" {
 		t.Errorf("two-node builder: %+v, %v", nodes, err)
 	}
+	// As buildx writes `docker buildx create --driver remote --driver-opt
+	// cacert=/a,cert=/b,key=/c,servername=s tcp://127.0.0.1:1234`.
+	write("instances/t", `{"Name":"t","Driver":"remote","Nodes":[{"Name":"t0","Endpoint":"tcp://127.0.0.1:1234","Platforms":null,`+
+		`"DriverOpts":{"cacert":"/a","cert":"/b","key":"/c","servername":"s"},"Flags":null,"Files":null}],"Dynamic":false}`)
+	t.Setenv("BUILDX_BUILDER", "t")
+	nodes, err = buildxNodes()
+	if want := (buildTLS{CACert: "/a", Cert: "/b", Key: "/c", ServerName: "s"}); err != nil || len(nodes) != 1 || nodes[0].TLS != want {
+		t.Errorf("TLS builder: %+v, %v; want TLS %+v", nodes, err, want)
+	}
 	write("instances/dc", `{"Name":"dc","Driver":"docker-container","Nodes":[{"Name":"dc0","Endpoint":"unix:///var/run/docker.sock"}]}`)
 	t.Setenv("BUILDX_BUILDER", "dc")
 	if _, err := buildxNodes(); err == nil || !strings.Contains(err.Error(), "docker-container") {
 		t.Errorf("docker-container builder: %v", err)
+	}
+}
+
+// A node's TLS settings become client options; a certificate without its
+// key, or a key without its certificate, is an error naming both.
+func TestNodeClientOpts(t *testing.T) {
+	for _, c := range []struct {
+		tls     buildTLS
+		n       int
+		wantErr string
+	}{
+		{buildTLS{}, 0, ""},
+		{buildTLS{CACert: "/ca.pem"}, 1, ""},
+		{buildTLS{ServerName: "bk.example.org"}, 1, ""},
+		{buildTLS{CACert: "/ca.pem", Cert: "/cert.pem", Key: "/key.pem"}, 2, ""},
+		{buildTLS{CACert: "/ca.pem", Cert: "/cert.pem"}, 0, `TLS client certificate "/cert.pem" and key "": give both or neither`},
+		{buildTLS{Key: "/key.pem"}, 0, `TLS client certificate "" and key "/key.pem": give both or neither`},
+	} {
+		opts, err := buildNode{Endpoint: "tcp://127.0.0.1:1234", TLS: c.tls}.clientOpts()
+		if c.wantErr != "" {
+			if err == nil || err.Error() != c.wantErr {
+				t.Errorf("%+v: error %v, want %q", c.tls, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil || len(opts) != c.n {
+			t.Errorf("%+v: %d options, %v; want %d", c.tls, len(opts), err, c.n)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"time"
 
@@ -21,10 +22,11 @@ import (
 )
 
 // buildNodes are the daemons kbk build may use: the one at --addr (or
-// BUILDKIT_HOST), else every node of the current buildx builder.
-func buildNodes(addr string) ([]buildNode, error) {
+// BUILDKIT_HOST), reached with tls, else every node of the current buildx
+// builder.
+func buildNodes(addr string, tls buildTLS) ([]buildNode, error) {
 	if addr != "" {
-		return []buildNode{{Name: addr, Endpoint: addr}}, nil
+		return []buildNode{{Name: addr, Endpoint: addr, TLS: tls}}, nil
 	}
 	nodes, err := buildxNodes()
 	if err != nil {
@@ -50,8 +52,21 @@ func routePlatforms(ctx context.Context, nodes []buildNode, bp *buildPlan) ([]*n
 	clients := make([]*client.Client, len(nodes))
 	connect := func(i int) (*client.Client, error) {
 		if clients[i] == nil {
-			c, err := client.New(ctx, nodes[i].Endpoint)
+			opts, err := nodes[i].clientOpts()
 			if err != nil {
+				return nil, fmt.Errorf("connecting to BuildKit at %s: %w", nodes[i].Endpoint, err)
+			}
+			c, err := client.New(ctx, nodes[i].Endpoint, opts...)
+			if err != nil {
+				return nil, fmt.Errorf("connecting to BuildKit at %s: %w", nodes[i].Endpoint, err)
+			}
+			// The client dials lazily: ask the daemon once, so that a refused
+			// connection (a missing client certificate, say) names the node.
+			ictx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			_, err = c.Info(ictx)
+			cancel()
+			if err != nil {
+				c.Close()
 				return nil, fmt.Errorf("connecting to BuildKit at %s: %w", nodes[i].Endpoint, err)
 			}
 			clients[i] = c
@@ -102,6 +117,36 @@ func routePlatforms(ctx context.Context, nodes []buildNode, bp *buildPlan) ([]*n
 		part.bp = bp.part(part.platforms)
 	}
 	return parts, nil
+}
+
+// clientOpts are the client options that reach n: over TLS when any of
+// its TLS settings is given, trusting its CA certificate or else the
+// system's, with its client certificate when it has one; the server name
+// defaults to the endpoint's host, as buildctl and buildx do.
+func (n buildNode) clientOpts() ([]client.ClientOpt, error) {
+	t := n.TLS
+	if t == (buildTLS{}) {
+		return nil, nil
+	}
+	if (t.Cert == "") != (t.Key == "") {
+		return nil, fmt.Errorf("TLS client certificate %q and key %q: give both or neither", t.Cert, t.Key)
+	}
+	name := t.ServerName
+	if name == "" {
+		if u, err := url.Parse(n.Endpoint); err == nil {
+			name = u.Hostname()
+		}
+	}
+	var opts []client.ClientOpt
+	if t.CACert != "" {
+		opts = append(opts, client.WithServerConfig(name, t.CACert))
+	} else {
+		opts = append(opts, client.WithServerConfigSystem(name))
+	}
+	if t.Cert != "" {
+		opts = append(opts, client.WithCredentials(t.Cert, t.Key))
+	}
+	return opts, nil
 }
 
 // nodePlatforms are the platforms each node builds: those it was declared

@@ -111,8 +111,14 @@ func startProgress(out io.Writer, mode string) (mux *progressMux, finish func(),
 }
 
 // newBuildSession creates the shared session: the two local directories, the
-// registry credentials of the docker config, and the OCI archive targets.
+// registry credentials of the docker config, the ssh agent of SSH_AUTH_SOCK
+// (see build_ssh.go), and the OCI archive targets.
 func newBuildSession(ctx context.Context, bp *buildPlan) (*session.Session, *archiveOutputs, error) {
+	// First, so that ssh sources without an agent fail before any build.
+	agent, err := sshAgent(bp.plans, os.Getenv("SSH_AUTH_SOCK"))
+	if err != nil {
+		return nil, nil, err
+	}
 	s, err := session.NewSession(ctx, "kbk-build")
 	if err != nil {
 		return nil, nil, fmt.Errorf("creating the BuildKit session: %w", err)
@@ -129,6 +135,9 @@ func newBuildSession(ctx context.Context, bp *buildPlan) (*session.Session, *arc
 	s.Allow(authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 		AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(io.Discard)),
 	}))
+	if agent != nil {
+		s.Allow(agent)
+	}
 	outputs := &archiveOutputs{dir: bp.output, files: map[string]string{}}
 	if bp.output != "" {
 		if err := os.MkdirAll(bp.output, 0o755); err != nil {

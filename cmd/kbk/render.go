@@ -45,7 +45,7 @@ func runRender(cmd *cobra.Command, o renderOptions) error {
 	if err != nil {
 		return err
 	}
-	printWarnings(cmd.Context(), cmd.ErrOrStderr(), cfg)
+	printWarnings(cmd.Context(), cmd.ErrOrStderr(), cfg, []*plan.Images{im})
 	names := im.Graph.Names()
 	if im.Selection.Filtered() {
 		names = im.Selection.Selected()

@@ -8,8 +8,9 @@ import (
 
 // globalOptions are the flags every command shares.
 type globalOptions struct {
-	addr     string // BuildKit address
-	progress string // auto|plain|tty|quiet|rawjson
+	addr     string   // BuildKit address
+	tls      buildTLS // TLS files for the daemon at addr
+	progress string   // auto|plain|tty|quiet|rawjson
 	debug    bool
 }
 
@@ -26,6 +27,10 @@ func newRootCmd() *cobra.Command {
 		progress = "auto"
 	}
 	root.PersistentFlags().StringVar(&g.addr, "addr", os.Getenv("BUILDKIT_HOST"), "BuildKit daemon address")
+	root.PersistentFlags().StringVar(&g.tls.CACert, "tlscacert", "", "CA certificate to verify the BuildKit daemon at --addr with (TLS)")
+	root.PersistentFlags().StringVar(&g.tls.Cert, "tlscert", "", "client certificate for the BuildKit daemon at --addr (TLS)")
+	root.PersistentFlags().StringVar(&g.tls.Key, "tlskey", "", "client key for the BuildKit daemon at --addr (TLS)")
+	root.PersistentFlags().StringVar(&g.tls.ServerName, "tlsservername", "", "server name to verify the BuildKit daemon's certificate against (default: the host of --addr)")
 	root.PersistentFlags().StringVar(&g.progress, "progress", progress, "progress output: auto, plain, tty, quiet or rawjson")
 	root.PersistentFlags().BoolVar(&g.debug, "debug", false, "print debug information")
 	for _, add := range subcommands {
