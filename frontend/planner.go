@@ -51,7 +51,7 @@ func PlanFromImages(cfg *plan.Config, im *plan.Images, platform ocispecs.Platfor
 			return nil, fmt.Errorf("image %q: %w", name, err)
 		}
 		img.Sources = srcs
-		if name == aptImage {
+		if name == profiles.AptImage {
 			if img.Files, err = aptFiles(cfg.Profile); err != nil {
 				return nil, fmt.Errorf("image %q: %w", name, err)
 			}
@@ -61,10 +61,6 @@ func PlanFromImages(cfg *plan.Config, im *plan.Images, platform ocispecs.Platfor
 	}
 	return out, nil
 }
-
-// aptImage is the image whose build context kolla-build gives the operator's
-// apt files.
-const aptImage = "base"
 
 // aptContextFiles are the files of the base image's folder that
 // apt_sources_list and apt_preferences replace; the base template copies them

@@ -20,6 +20,9 @@ type AptFile struct {
 	Origin Origin
 }
 
+// AptImage is the image whose folder the apt files are copied into.
+const AptImage = "base"
+
 // aptOptions are the options naming apt files, in the order kolla-build
 // copies them.
 var aptOptions = []string{"apt_sources_list", "apt_preferences"}

@@ -42,8 +42,9 @@ func newAffectedCmd(*globalOptions) *cobra.Command {
 		Long: `For each profile (every profile folder when none is named), list the images
 to rebuild and why: their rendered Dockerfile changed, a file of their build
 context changed (their Kolla image folder when the Kolla tree is in the
-repository, their local sources and additions), their source definition
-changed, or a parent is affected. Only images the profile selects are listed.
+repository, their local sources and additions, base's apt_sources_list and
+apt_preferences files), their source definition changed, or a parent is
+affected. Only images the profile selects are listed.
 
 --since and --until are git revisions of the configuration repository; without
 --until the repository as it is on disk is the new side (files git does not
@@ -299,6 +300,10 @@ func imageChanges(a, b plannedSide, image string, changed []string, kollaDocker 
 	}
 	folders = append(folders, localSourceFolders(a.profile, image)...)
 	folders = append(folders, localSourceFolders(b.profile, image)...)
+	if image == profiles.AptImage {
+		folders = append(folders, aptFilePaths(a.profile)...)
+		folders = append(folders, aptFilePaths(b.profile)...)
+	}
 	if files := filesUnder(changed, folders); len(files) > 0 {
 		why = append(why, "build context: "+describeFiles(files))
 	}
@@ -319,6 +324,19 @@ func localSourceFolders(p *profiles.Profile, image string) []string {
 			path = filepath.Join(p.Repo, filepath.FromSlash(s.Location))
 		}
 		rel, err := filepath.Rel(realPath(p.Repo), realPath(path))
+		if err == nil && filepath.IsLocal(rel) {
+			out = append(out, filepath.ToSlash(rel))
+		}
+	}
+	return out
+}
+
+// aptFilePaths are the repository-relative paths of the apt files the
+// profile copies into the base image's build context.
+func aptFilePaths(p *profiles.Profile) []string {
+	var out []string
+	for _, f := range p.AptFiles {
+		rel, err := filepath.Rel(realPath(p.Repo), realPath(f.Path))
 		if err == nil && filepath.IsLocal(rel) {
 			out = append(out, filepath.ToSlash(rel))
 		}

@@ -240,6 +240,32 @@ func TestAffectedSinceScriptedHistory(t *testing.T) {
 			reason:   map[string]string{"horizon": "build context: profiles/horizon/additions/example-theme/_styles.scss"},
 		},
 		{
+			name: "apt sources list added",
+			edit: func(t *testing.T) {
+				editFile(t, repo, "kolla-build.conf", "<cloud-ops@example.org>", "<cloud-ops@example.org>\napt_sources_list = apt/mirror.list")
+				path := filepath.Join(repo, "apt", "mirror.list")
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte("deb http://mirror.example.org/debian trixie main\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				git(t, repo, "add", "apt")
+			},
+			rendered: "none",
+			want:     func(_ string, p plannedSide) []string { return p.im.Selection.Selected() },
+			reason:   map[string]string{"base": "build context: apt/mirror.list", "nova-api": "parent"},
+		},
+		{
+			name: "apt sources list edited",
+			edit: func(t *testing.T) {
+				editFile(t, repo, "apt/mirror.list", "mirror.example.org", "mirror2.example.org")
+			},
+			rendered: "none",
+			want:     func(_ string, p plannedSide) []string { return p.im.Selection.Selected() },
+			reason:   map[string]string{"base": "build context: apt/mirror.list"},
+		},
+		{
 			// the images are renamed: a root image's Dockerfile does not
 			// name itself, its children's FROM lines change
 			name: "profile tag",
