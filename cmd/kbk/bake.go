@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -128,6 +129,13 @@ func bakeProfile(ctx context.Context, o *bakeOptions, profile string, targets ma
 	}
 	if profile != "" && cfg.Profile.Name == "" {
 		return nil, fmt.Errorf("profile %q: no such profile folder in %s", profile, sel.repo)
+	}
+	// The frontend reads the apt files from the build context, the
+	// repository: one outside it would fail every target's build.
+	for _, f := range cfg.Profile.AptFiles {
+		if rel, err := filepath.Rel(realPath(cfg.Profile.Repo), realPath(f.Path)); err != nil || !filepath.IsLocal(rel) {
+			return nil, fmt.Errorf("%s: [DEFAULT] %s: %s is outside the repository, the build context the frontend reads it from", f.Origin, f.Option, f.Path)
+		}
 	}
 	arches, err := cfg.Arches()
 	if err != nil {

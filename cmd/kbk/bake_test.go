@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -121,5 +122,32 @@ func TestBakeRefusesFlagsTheFrontendCannotTake(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(args[1], "--")) {
 			t.Errorf("kbk bake %s: %v", strings.Join(args, " "), err)
 		}
+	}
+}
+
+// An apt file outside the repository cannot be in the frontend's build
+// context: kbk bake says so instead of writing targets that would fail.
+func TestBakeRefusesAptFilesOutsideTheRepository(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "sources.list")
+	if err := os.WriteFile(outside, []byte("deb http://mirror.example.org/debian trixie main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sel, _ := bakeSelection(t, "nova")
+	repo := t.TempDir()
+	copyPath(t, sel.repo, repo)
+	conf := filepath.Join(repo, "kolla-build.conf")
+	data, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = []byte(strings.Replace(string(data), "[DEFAULT]\n", "[DEFAULT]\napt_sources_list = "+outside+"\n", 1))
+	if err := os.WriteFile(conf, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := &bakeOptions{sel: sel, frontendImage: "registry.example.org/kbk/frontend:dev"}
+	o.sel.repo = repo
+	_, err = bakeProfile(context.Background(), o, "nova", map[string]bakeTarget{})
+	if err == nil || !strings.Contains(err.Error(), "apt_sources_list") || !strings.Contains(err.Error(), "outside the repository") {
+		t.Errorf("kbk bake with an apt file outside the repository: %v", err)
 	}
 }
