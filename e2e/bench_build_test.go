@@ -9,7 +9,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -412,15 +411,7 @@ func (w *benchWorld) kbk(b testing.TB, nonce, tag string, args ...string) (time.
 	if err != nil {
 		b.Fatalf("kbk %s: %v\n%s", strings.Join(full, " "), err, out.String())
 	}
-	var s kbkSummary
-	dt, err := os.ReadFile(summary)
-	if err == nil {
-		err = json.Unmarshal(dt, &s)
-	}
-	if err != nil {
-		b.Fatalf("kbk build summary: %v\n%s", err, out.String())
-	}
-	return took, s, out.String()
+	return took, readSummary(b, summary), out.String()
 }
 
 // kollaWay builds every image the way kolla-build does: one solve per image

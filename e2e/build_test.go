@@ -219,16 +219,7 @@ func (w *buildWorld) serveBuildSources(t *testing.T) (gitURL, pluginURL, pluginS
 	t.Helper()
 	root := t.TempDir()
 	work := filepath.Join(root, "work")
-	git := func(dir string, args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=kbk", "GIT_AUTHOR_EMAIL=kbk@example.invalid",
-			"GIT_COMMITTER_NAME=kbk", "GIT_COMMITTER_EMAIL=kbk@example.invalid", "GIT_CONFIG_GLOBAL=/dev/null")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
+	git := func(dir string, args ...string) { t.Helper(); runGit(t, dir, args...) }
 	git(root, "init", "-q", "--bare", filepath.Join(root, "demo.git"))
 	git(root, "init", "-q", "-b", "main", work)
 	writeTestFile(t, filepath.Join(work, "README"), "the demo service\n")
@@ -293,15 +284,36 @@ func (w *buildWorld) buildEnv(t *testing.T, env []string, args ...string) (kbkSu
 	start := time.Now()
 	err := cmd.Run()
 	t.Logf("kbk %s: %v in %s; output:\n%s", strings.Join(full, " "), err, time.Since(start).Round(time.Millisecond), out.String())
+	if _, serr := os.Stat(summary); serr != nil {
+		t.Fatalf("no summary (%v); output:\n%s", serr, out.String())
+	}
+	return readSummary(t, summary), out.String(), err
+}
+
+// readSummary reads the summary kbk build wrote with --summary-json.
+func readSummary(t testing.TB, path string) kbkSummary {
+	t.Helper()
 	var s kbkSummary
-	dt, rerr := os.ReadFile(summary)
-	if rerr != nil {
-		t.Fatalf("no summary (%v); output:\n%s", rerr, out.String())
+	dt, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if jerr := json.Unmarshal(dt, &s); jerr != nil {
-		t.Fatalf("summary: %v\n%s", jerr, dt)
+	if err := json.Unmarshal(dt, &s); err != nil {
+		t.Fatalf("summary %s: %v\n%s", path, err, dt)
 	}
-	return s, out.String(), err
+	return s
+}
+
+// runGit runs git in dir with a fixed identity and no user configuration.
+func runGit(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=kbk", "GIT_AUTHOR_EMAIL=kbk@example.invalid",
+		"GIT_COMMITTER_NAME=kbk", "GIT_COMMITTER_EMAIL=kbk@example.invalid", "GIT_CONFIG_GLOBAL=/dev/null")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
 }
 
 func (w *buildWorld) ref(image, tag string) string {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -117,15 +116,7 @@ func TestTwoNodeBuilder(t *testing.T) {
 				t.Errorf("node %s built platforms %q, want only %s", node, got, want)
 			}
 		}
-		var s kbkSummary
-		dt, err := os.ReadFile(summary)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(dt, &s); err != nil {
-			t.Fatal(err)
-		}
-		if len(s.Built) == 0 || len(s.Failed) != 0 {
+		if s := readSummary(t, summary); len(s.Built) == 0 || len(s.Failed) != 0 {
 			t.Errorf("summary: built %v, failed %v", s.Built, s.Failed)
 		}
 		w.checkIndexes(t, tag, []string{"demo-api", "demo-worker"})
@@ -147,16 +138,8 @@ func TestTwoNodeBuilder(t *testing.T) {
 			if got := builtRecords(t, n.addr, w.namespace, partTag); got == 0 {
 				t.Errorf("node %s has no build of tag %s", n.addr, partTag)
 			}
-			var s kbkSummary
-			dt, err := os.ReadFile(summary)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(dt, &s); err != nil {
-				t.Fatal(err)
-			}
 			built = built[:0]
-			for _, b := range s.Built {
+			for _, b := range readSummary(t, summary).Built {
 				built = append(built, b.Name)
 			}
 		}

@@ -116,16 +116,7 @@ func serveGitOverSSH(t *testing.T, files map[string]string) *sshGitServer {
 	t.Helper()
 	srv := &sshGitServer{root: t.TempDir()}
 	work := filepath.Join(t.TempDir(), "work")
-	git := func(dir string, args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=kbk", "GIT_AUTHOR_EMAIL=kbk@example.invalid",
-			"GIT_COMMITTER_NAME=kbk", "GIT_COMMITTER_EMAIL=kbk@example.invalid", "GIT_CONFIG_GLOBAL=/dev/null")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
+	git := func(dir string, args ...string) { t.Helper(); runGit(t, dir, args...) }
 	bare := filepath.Join(srv.root, "demo.git")
 	git(srv.root, "init", "-q", "--bare", bare)
 	git(srv.root, "init", "-q", "-b", "main", work)

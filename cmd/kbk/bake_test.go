@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kbk-dev/kbk/frontend"
-	"github.com/kbk-dev/kbk/internal/testenv"
 	"github.com/kbk-dev/kbk/plan"
 	"github.com/kbk-dev/kbk/render"
 )
@@ -19,23 +18,14 @@ import (
 // bakeSelection parses kbk bake's flags on the example repository.
 func bakeSelection(t *testing.T, args ...string) (selectOptions, *render.Tree) {
 	t.Helper()
-	v := testenv.KollaVenv(t, testenv.Pins(t)["KOLLA_VERSION"])
-	pkgs, _ := filepath.Glob(filepath.Join(v.Dir, "lib", "python3*", "site-packages", "kolla"))
-	if len(pkgs) == 0 {
-		t.Skipf("no Kolla package in %s (make venv)", v.Dir)
-	}
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var o selectOptions
 	f := pflag.NewFlagSet("bake", pflag.ContinueOnError)
 	o.addFlags(f)
-	if err := f.Parse(append([]string{"--repo", root, "--kolla-dir", pkgs[0]}, args...)); err != nil {
+	if err := f.Parse(append(exampleRepoFlags(t), args...)); err != nil {
 		t.Fatal(err)
 	}
 	o.args = f.Args()
-	tree, err := render.LoadTree(pkgs[0])
+	tree, err := render.LoadTree(o.kollaDir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,9 @@ import (
 	"github.com/kbk-dev/kbk/internal/testenv"
 )
 
-// buildPlanFor parses kbk build's flags and plans, as the command does before
-// it connects to BuildKit.
-func buildPlanFor(t *testing.T, args ...string) *buildPlan {
+// exampleRepoFlags are the flags that point a command at the repository's
+// example configuration and the pinned Kolla release's package.
+func exampleRepoFlags(t *testing.T) []string {
 	t.Helper()
 	v := testenv.KollaVenv(t, testenv.Pins(t)["KOLLA_VERSION"])
 	pkgs, _ := filepath.Glob(filepath.Join(v.Dir, "lib", "python3*", "site-packages", "kolla"))
@@ -25,10 +25,17 @@ func buildPlanFor(t *testing.T, args ...string) *buildPlan {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return []string{"--repo", root, "--kolla-dir", pkgs[0]}
+}
+
+// buildPlanFor parses kbk build's flags and plans, as the command does before
+// it connects to BuildKit.
+func buildPlanFor(t *testing.T, args ...string) *buildPlan {
+	t.Helper()
 	o := &buildOptions{}
 	f := pflag.NewFlagSet("build", pflag.ContinueOnError)
 	o.addFlags(f)
-	if err := f.Parse(append([]string{"--repo", root, "--kolla-dir", pkgs[0]}, args...)); err != nil {
+	if err := f.Parse(append(exampleRepoFlags(t), args...)); err != nil {
 		t.Fatal(err)
 	}
 	o.sel.args = f.Args()
