@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/docker/cli/cli/config"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb"
@@ -162,37 +161,6 @@ func (a *archiveOutputs) add(ref, name string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.files[normalRef(ref)] = filepath.Join(a.dir, name+".tar")
-}
-
-// repository is ref without its tag.
-func repository(ref string) string {
-	n, err := reference.ParseNormalizedNamed(ref)
-	if err != nil {
-		return ref
-	}
-	return reference.TrimNamed(n).String()
-}
-
-// refTag is ref's tag, "" when it has none.
-func refTag(ref string) string {
-	n, err := reference.ParseNormalizedNamed(ref)
-	if err != nil {
-		return ""
-	}
-	if t, ok := n.(reference.Tagged); ok {
-		return t.Tag()
-	}
-	return ""
-}
-
-// normalRef spells a reference the way BuildKit's exporter reports it
-// (docker.io/kolla/base:tag for kolla/base:tag), so lookups match.
-func normalRef(ref string) string {
-	n, err := reference.ParseNormalizedNamed(ref)
-	if err != nil {
-		return ref
-	}
-	return n.String()
 }
 
 func (a *archiveOutputs) open(md map[string]string) (io.WriteCloser, error) {

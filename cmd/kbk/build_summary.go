@@ -8,10 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"strings"
 
-	"github.com/distribution/reference"
 	"github.com/moby/buildkit/util/grpcerrors"
 )
 
@@ -144,22 +142,4 @@ func (s *buildSummary) writeJSONFile(path string) error {
 		return fmt.Errorf("summary JSON: %w", err)
 	}
 	return nil
-}
-
-// isLoopbackRegistry reports whether ref's registry is on this machine, where
-// test registries speak plain HTTP.
-func isLoopbackRegistry(ref string) bool {
-	named, err := reference.ParseNormalizedNamed(ref)
-	if err != nil {
-		return false
-	}
-	host := reference.Domain(named)
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
