@@ -56,7 +56,7 @@ func (of overrideFile) at(off int) (string, int, int) {
 // Lint checks the profile p against the Kolla tree and returns what it
 // finds, sorted by place. An error means the check itself could not run.
 func Lint(ctx context.Context, tree *render.Tree, p *profiles.Profile, opts Options) ([]Diagnostic, error) {
-	rOpts, err := plan.RenderOptions(p, "", opts.Env)
+	rOpts, err := plan.RenderOptions(p, "", plan.TemplateEnv(p, opts.Env))
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ type Rendered struct {
 // Errors; its parent is then taken from a render without the template
 // overrides, so that one broken override does not break the graph.
 func Render(ctx context.Context, tree *render.Tree, p *profiles.Profile, opts Options) (*Rendered, error) {
-	rOpts, err := plan.RenderOptions(p, "", opts.Env)
+	rOpts, err := plan.RenderOptions(p, "", plan.TemplateEnv(p, opts.Env))
 	if err != nil {
 		return nil, err
 	}

@@ -59,6 +59,13 @@ func TestExampleProfilesRenderLikeKolla(t *testing.T) {
 			work := t.TempDir()
 			cmd := venv.KollaBuildCmd(t, kollaArgs(cfg.Profile, work)...)
 			cmd.Dir = root
+			// the seed's wrappers loaded the .env files into kolla-build's
+			// environment, which templates read as env
+			for k, v := range cfg.Profile.Dotenv {
+				if _, set := os.LookupEnv(k); !set {
+					cmd.Env = append(cmd.Env, k+"="+v)
+				}
+			}
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("kolla-build: %v\n%s", err, out)
 			}

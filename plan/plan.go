@@ -60,7 +60,22 @@ func Load(req Request) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Config{Profile: p, Warnings: warns, Tree: req.Tree, patterns: req.Patterns, env: req.Env, exists: req.Exists}, nil
+	return &Config{Profile: p, Warnings: warns, Tree: req.Tree, patterns: req.Patterns, env: TemplateEnv(p, req.Env), exists: req.Exists}, nil
+}
+
+// TemplateEnv is the environment templates see as env: the process
+// environment over the profile's .env variables. The seed's wrappers loaded
+// the .env files into kolla-build's environment without replacing what was
+// already set, so a template override reading {{ env.NAME }} renders alike.
+func TemplateEnv(p *profiles.Profile, process map[string]string) map[string]string {
+	env := make(map[string]string, len(p.Dotenv)+len(process))
+	for k, v := range p.Dotenv {
+		env[k] = v
+	}
+	for k, v := range process {
+		env[k] = v
+	}
+	return env
 }
 
 // Arches are the base architectures to build, in Kolla's words (x86_64,

@@ -76,6 +76,15 @@ func (e *envLayers) addFile(vars []envVar) {
 	}
 }
 
+// fileValues are the .env files' variables, the later file winning.
+func (e *envLayers) fileValues() map[string]string {
+	out := make(map[string]string, len(e.vars))
+	for name, v := range e.vars {
+		out[name] = v.Value
+	}
+	return out
+}
+
 // get returns a variable with the process environment winning over .env files.
 func (e *envLayers) get(name string) (envValue, bool) {
 	if v, ok := e.process[name]; ok {

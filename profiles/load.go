@@ -155,6 +155,7 @@ func (l *loader) load(repoDir string) (*Profile, error) {
 			overrides = append(overrides, filepath.Join(p.Dir, OverridesFile))
 		}
 	}
+	p.Dotenv = env.fileValues()
 	if p.LocalSources, err = l.localSources(env); err != nil {
 		return nil, err
 	}

@@ -23,8 +23,12 @@ type Profile struct {
 	Users    map[string]*User    // by section name, e.g. "nova-user"
 	Profiles map[string]*Patterns
 
-	ConfFiles     []string  // repository-relative conf files, in load order
-	EnvFiles      []string  // repository-relative .env files, in load order
+	ConfFiles []string // repository-relative conf files, in load order
+	EnvFiles  []string // repository-relative .env files, in load order
+	// Dotenv holds every variable of the .env files, expanded, the later
+	// file winning: what the seed's wrappers put in kolla-build's
+	// environment.
+	Dotenv        map[string]string
 	OverrideFiles []string  // absolute template override files, in the order Kolla merges them
 	AptFiles      []AptFile // apt_sources_list and apt_preferences when set, in that order
 }
