@@ -51,6 +51,7 @@ func runGraph(cmd *cobra.Command, o graphOptions) error {
 	if err != nil {
 		return err
 	}
+	printLoadWarnings(cmd.ErrOrStderr(), cfg)
 	r := im.Selection
 	w := cmd.OutOrStdout()
 	if o.explain != "" {

@@ -17,10 +17,11 @@ kolla-build --list-images numbers them. Positional patterns are Python regular
 expressions searched in image names; they replace --profile, as in Kolla.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.args = args
-			_, im, err := selectImages(cmd.Context(), o)
+			cfg, im, err := selectImages(cmd.Context(), o)
 			if err != nil {
 				return err
 			}
+			printLoadWarnings(cmd.ErrOrStderr(), cfg)
 			return im.Selection.WriteList(cmd.OutOrStdout())
 		},
 	}

@@ -46,3 +46,12 @@ func lintedArch(cfg *plan.Config, planned []*plan.Images) *plan.Images {
 	}
 	return nil
 }
+
+// printLoadWarnings shows the loader's warnings (an unknown option, a
+// dashed key in a file, a bad pattern elsewhere) for commands that only
+// read the profile, such as kbk graph and kbk list.
+func printLoadWarnings(w io.Writer, cfg *plan.Config) {
+	for _, d := range lint.Sort(lint.Warnings(cfg.Profile.Name, cfg.Warnings)) {
+		fmt.Fprintln(w, d)
+	}
+}
