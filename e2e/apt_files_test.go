@@ -8,6 +8,8 @@ import (
 
 	"github.com/moby/buildkit/client"
 	"github.com/tonistiigi/fsutil"
+
+	"github.com/kbk-dev/kbk/internal/testenv"
 )
 
 // aptBaseTemplate is the fixture's base image with the two COPY steps of
@@ -37,16 +39,16 @@ func newAptWorld(t *testing.T, prefsInRepo bool) *buildWorld {
 	t.Helper()
 	w := newBuildWorld(t)
 	baseDir := filepath.Join(w.kollaDir, "docker", "base")
-	writeTestFile(t, filepath.Join(baseDir, "Dockerfile.j2"), aptBaseTemplate)
-	writeTestFile(t, filepath.Join(baseDir, "sources.list"), kollaSourcesList)
-	writeTestFile(t, filepath.Join(baseDir, "apt_preferences"), kollaAptPreferences)
-	writeTestFile(t, filepath.Join(w.repo, "apt", "sources.list"), aptSourcesList)
+	testenv.WriteFile(t, filepath.Join(baseDir, "Dockerfile.j2"), aptBaseTemplate)
+	testenv.WriteFile(t, filepath.Join(baseDir, "sources.list"), kollaSourcesList)
+	testenv.WriteFile(t, filepath.Join(baseDir, "apt_preferences"), kollaAptPreferences)
+	testenv.WriteFile(t, filepath.Join(w.repo, "apt", "sources.list"), aptSourcesList)
 	prefs := "apt/preferences"
 	if prefsInRepo {
-		writeTestFile(t, filepath.Join(w.repo, "apt", "preferences"), aptPreferences)
+		testenv.WriteFile(t, filepath.Join(w.repo, "apt", "preferences"), aptPreferences)
 	} else {
 		prefs = filepath.Join(t.TempDir(), "etc", "kolla", "apt_preferences")
-		writeTestFile(t, prefs, aptPreferences)
+		testenv.WriteFile(t, prefs, aptPreferences)
 	}
 	w.setDefaults(t, "apt_sources_list = apt/sources.list\napt_preferences = "+prefs+"\n")
 	return w
@@ -65,7 +67,7 @@ func (w *buildWorld) setDefaults(t *testing.T, options string) {
 	if !strings.HasPrefix(text, "[DEFAULT]\n") {
 		t.Fatalf("%s does not start with [DEFAULT]", conf)
 	}
-	writeTestFile(t, conf, strings.Replace(text, "[DEFAULT]\n", "[DEFAULT]\n"+options, 1))
+	testenv.WriteFile(t, conf, strings.Replace(text, "[DEFAULT]\n", "[DEFAULT]\n"+options, 1))
 }
 
 // checkAptFiles checks that an image holds the operator's apt files where
@@ -153,9 +155,9 @@ func TestAptFilesGateway(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			copyTree(t, ctxDir, dir, nil)
-			writeTestFile(t, filepath.Join(dir, "kolla-build.conf"), strings.Replace(readTestFile(t, filepath.Join(ctxDir, "kolla-build.conf")),
+			testenv.WriteFile(t, filepath.Join(dir, "kolla-build.conf"), strings.Replace(readTestFile(t, filepath.Join(ctxDir, "kolla-build.conf")),
 				"apt_preferences = apt/preferences\n", "", 1))
-			writeTestFile(t, filepath.Join(dir, "kolla-build.conf"), strings.Replace(readTestFile(t, filepath.Join(dir, "kolla-build.conf")),
+			testenv.WriteFile(t, filepath.Join(dir, "kolla-build.conf"), strings.Replace(readTestFile(t, filepath.Join(dir, "kolla-build.conf")),
 				"[DEFAULT]\n", "[DEFAULT]\napt_preferences = "+tc.prefs+"\n", 1))
 			err := solve(dir, "apt-"+tc.name, false)
 			t.Logf("gateway build: %v", err)

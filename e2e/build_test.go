@@ -3,9 +3,6 @@ package e2e
 import (
 	"archive/tar"
 	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -114,16 +111,16 @@ func newBuildWorld(t *testing.T) *buildWorld {
 		t.Fatalf("go build kbk: %v\n%s", err, out)
 	}
 	for dir, text := range fixtureTemplates {
-		writeTestFile(t, filepath.Join(w.kollaDir, "docker", dir, "Dockerfile.j2"), text)
+		testenv.WriteFile(t, filepath.Join(w.kollaDir, "docker", dir, "Dockerfile.j2"), text)
 	}
-	writeTestFile(t, filepath.Join(w.kollaDir, "docker", "demo", "demo-api", "api.conf"), "[api]\nport = 8080\n")
+	testenv.WriteFile(t, filepath.Join(w.kollaDir, "docker", "demo", "demo-api", "api.conf"), "[api]\nport = 8080\n")
 	if err := os.Symlink(pkgs[0], filepath.Join(w.kollaDir, "kolla")); err != nil {
 		t.Fatal(err)
 	}
 	w.pushBase(t)
 	gitURL, pluginURL, pluginSHA, workerURL, workerSHA := w.serveBuildSources(t)
-	writeTestFile(t, filepath.Join(w.repo, "additions", "conf", "settings.ini"), "[demo]\nmode = e2e\n")
-	writeTestFile(t, filepath.Join(w.repo, "kolla-build.conf"), fmt.Sprintf(`[DEFAULT]
+	testenv.WriteFile(t, filepath.Join(w.repo, "additions", "conf", "settings.ini"), "[demo]\nmode = e2e\n")
+	testenv.WriteFile(t, filepath.Join(w.repo, "kolla-build.conf"), fmt.Sprintf(`[DEFAULT]
 base_image = %s
 base_tag = %s
 registry = %s
@@ -153,7 +150,7 @@ type = url
 location = %s
 sha256 = amd64:%s,arm64:%s
 `, w.baseImage, w.baseTag, w.registry, w.namespace, gitURL, pluginURL, pluginSHA, pluginSHA, workerURL, workerSHA, workerSHA))
-	writeTestFile(t, filepath.Join(w.repo, "profiles", "demo", "kolla-build.conf"), "[DEFAULT]\nprofile = demo\n")
+	testenv.WriteFile(t, filepath.Join(w.repo, "profiles", "demo", "kolla-build.conf"), "[DEFAULT]\nprofile = demo\n")
 	return w
 }
 
@@ -164,18 +161,18 @@ func (w *buildWorld) pushBase(t *testing.T) {
 	t.Helper()
 	dir := t.TempDir()
 	bb, _ := exec.LookPath("busybox")
-	copyExecutable(t, bb, filepath.Join(dir, "rootfs-amd64", "bin", "busybox"))
+	testenv.CopyExecutable(t, bb, filepath.Join(dir, "rootfs-amd64", "bin", "busybox"))
 	platforms := "linux/amd64"
 	arm64 := os.Getenv("KBK_TEST_BUSYBOX_ARM64")
 	if home, err := os.UserHomeDir(); arm64 == "" && err == nil {
 		arm64 = filepath.Join(home, ".cache", "kbk", "busybox-arm64", "bin", "busybox")
 	}
 	if _, err := os.Stat(arm64); err == nil {
-		copyExecutable(t, arm64, filepath.Join(dir, "rootfs-arm64", "bin", "busybox"))
+		testenv.CopyExecutable(t, arm64, filepath.Join(dir, "rootfs-arm64", "bin", "busybox"))
 		platforms += ",linux/arm64"
 		w.arm64 = true
 	}
-	writeTestFile(t, filepath.Join(dir, "Dockerfile"), "FROM scratch\nARG TARGETARCH\nCOPY rootfs-${TARGETARCH}/ /\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n")
+	testenv.WriteFile(t, filepath.Join(dir, "Dockerfile"), "FROM scratch\nARG TARGETARCH\nCOPY rootfs-${TARGETARCH}/ /\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n")
 	fs, err := fsutil.NewFS(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -199,20 +196,6 @@ func (w *buildWorld) pushBase(t *testing.T) {
 	}
 }
 
-func copyExecutable(t *testing.T, from, to string) {
-	t.Helper()
-	dt, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, dt, 0o755); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // serveBuildSources serves a git repository (git's smart HTTP backend) and two
 // tarballs on 127.0.0.1.
 func (w *buildWorld) serveBuildSources(t *testing.T) (gitURL, pluginURL, pluginSHA, workerURL, workerSHA string) {
@@ -222,21 +205,21 @@ func (w *buildWorld) serveBuildSources(t *testing.T) (gitURL, pluginURL, pluginS
 	git := func(dir string, args ...string) { t.Helper(); runGit(t, dir, args...) }
 	git(root, "init", "-q", "--bare", filepath.Join(root, "demo.git"))
 	git(root, "init", "-q", "-b", "main", work)
-	writeTestFile(t, filepath.Join(work, "README"), "the demo service\n")
+	testenv.WriteFile(t, filepath.Join(work, "README"), "the demo service\n")
 	git(work, "add", ".")
 	git(work, "commit", "-q", "-m", "demo")
 	git(work, "push", "-q", filepath.Join(root, "demo.git"), "main:refs/heads/stable/1.0")
 	w.changeGitSource = func() {
-		writeTestFile(t, filepath.Join(work, "CHANGES"), "a change\n")
+		testenv.WriteFile(t, filepath.Join(work, "CHANGES"), "a change\n")
 		git(work, "add", ".")
 		git(work, "commit", "-q", "-m", "change")
 		git(work, "push", "-q", filepath.Join(root, "demo.git"), "main:refs/heads/stable/1.0")
 	}
 
-	plugin := gzipTar(t, map[string]string{"extra-plugin-1.0/plugin.txt": "the extra plugin\n"})
+	plugin := testenv.TarGz(t, map[string]string{"extra-plugin-1.0/plugin.txt": "the extra plugin\n"})
 	// Unique per test: BuildKit keeps downloads by checksum, and a download
 	// from an earlier test would never reach this server.
-	worker := gzipTar(t, map[string]string{"demo-worker-2.0/worker.py": "print('working for " + w.namespace + "')\n"})
+	worker := testenv.TarGz(t, map[string]string{"demo-worker-2.0/worker.py": "print('working for " + w.namespace + "')\n"})
 	gitPath, _ := exec.LookPath("git")
 	mux := http.NewServeMux()
 	mux.Handle("/git/", &cgi.Handler{Path: gitPath, Args: []string{"http-backend"}, Root: "/git",
@@ -251,7 +234,7 @@ func (w *buildWorld) serveBuildSources(t *testing.T) (gitURL, pluginURL, pluginS
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return srv.URL + "/git/demo.git", srv.URL + "/files/plugin.tar.gz", hexSHA256(plugin), srv.URL + "/files/worker.tar.gz", hexSHA256(worker)
+	return srv.URL + "/git/demo.git", srv.URL + "/files/plugin.tar.gz", testenv.SHA256Hex(plugin), srv.URL + "/files/worker.tar.gz", testenv.SHA256Hex(worker)
 }
 
 // kbkSummary is the part of kbk build's --summary-json the tests read.
@@ -502,41 +485,6 @@ func equalMaps(a, b map[string]string) bool {
 		}
 	}
 	return true
-}
-
-func writeTestFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func gzipTar(t *testing.T, files map[string]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	for _, n := range slices.Sorted(maps.Keys(files)) {
-		if err := tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(files[n])), Typeflag: tar.TypeReg, ModTime: time.Unix(1700000000, 0)}); err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(tw, files[n])
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := gz.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func hexSHA256(dt []byte) string {
-	sum := sha256.Sum256(dt)
-	return hex.EncodeToString(sum[:])
 }
 
 // TestBuildMultiPlatform builds the demo profile for two platforms: every

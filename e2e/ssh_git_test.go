@@ -48,7 +48,7 @@ func TestSSHGitSource(t *testing.T) {
 	if !demoBase.Match(dt) {
 		t.Fatalf("no git [demo-base] section in %s:\n%s", conf, dt)
 	}
-	writeTestFile(t, conf, demoBase.ReplaceAllLiteralString(string(dt), "[demo-base]\ntype = git\nlocation = "+location))
+	testenv.WriteFile(t, conf, demoBase.ReplaceAllLiteralString(string(dt), "[demo-base]\ntype = git\nlocation = "+location))
 
 	t.Run("without an agent", func(t *testing.T) {
 		out, err := w.runKbk(t, nil, "build", "--addr", w.addr, "--progress", "plain", "--repo", w.repo, "--kolla-dir", w.kollaDir,
@@ -121,7 +121,7 @@ func serveGitOverSSH(t *testing.T, files map[string]string) *sshGitServer {
 	git(srv.root, "init", "-q", "--bare", bare)
 	git(srv.root, "init", "-q", "-b", "main", work)
 	for name, content := range files {
-		writeTestFile(t, filepath.Join(work, name), content)
+		testenv.WriteFile(t, filepath.Join(work, name), content)
 	}
 	git(work, "add", ".")
 	git(work, "commit", "-q", "-m", "demo")

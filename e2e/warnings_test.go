@@ -10,6 +10,8 @@ import (
 
 	"github.com/moby/buildkit/client"
 	"github.com/tonistiigi/fsutil"
+
+	"github.com/kbk-dev/kbk/internal/testenv"
 )
 
 // misspeltOverride overrides a block of demo-api under a name no template
@@ -40,7 +42,7 @@ func TestGatewayFrontendWarnings(t *testing.T) {
 
 	ctxDir := w.buildContext(t)
 	const overrideFile = "profiles/demo/kolla-template-overrides.j2"
-	writeTestFile(t, filepath.Join(ctxDir, filepath.FromSlash(overrideFile)), misspeltOverride)
+	testenv.WriteFile(t, filepath.Join(ctxDir, filepath.FromSlash(overrideFile)), misspeltOverride)
 
 	// The oracle: kbk lint on the same repository and tree, one
 	// "file:line:col: severity: message [code]" line per diagnostic.

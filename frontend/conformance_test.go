@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/moby/buildkit/client"
 	"github.com/tonistiigi/fsutil"
+
+	"github.com/kbk-dev/kbk/internal/testenv"
 )
 
 // kollaPython returns the python of the reference Kolla venv, or skips.
@@ -73,7 +75,7 @@ func TestArchiveLayoutMatchesKolla(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			mainCtx := t.TempDir()
 			copyTree(t, filepath.Join(e.context, "additions"), filepath.Join(mainCtx, "additions"))
-			writeFile(t, filepath.Join(mainCtx, DefaultKollaDir, "docker", tc.name, "marker.txt"), "from the image folder\n")
+			testenv.WriteFile(t, filepath.Join(mainCtx, DefaultKollaDir, "docker", tc.name, "marker.txt"), "from the image folder\n")
 
 			dockerfile := "FROM scratch\n"
 			if tc.sources[0].Role == RoleImage {
@@ -166,7 +168,7 @@ func (e *e2e) buildWithKolla(t *testing.T, py, image string, sources []Source, m
 	}
 
 	dfDir := t.TempDir()
-	writeFile(t, filepath.Join(dfDir, "Dockerfile"), dockerfile)
+	testenv.WriteFile(t, filepath.Join(dfDir, "Dockerfile"), dockerfile)
 	ctxFS, err := fsutil.NewFS(folder)
 	if err != nil {
 		t.Fatal(err)

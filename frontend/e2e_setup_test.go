@@ -1,14 +1,9 @@
 package frontend
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -24,6 +19,8 @@ import (
 	"github.com/moby/buildkit/client"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/tonistiigi/fsutil"
+
+	"github.com/kbk-dev/kbk/internal/testenv"
 )
 
 // e2eHowTo says how to run the end-to-end tests.
@@ -100,15 +97,15 @@ func (e *e2e) serveSources(t *testing.T) {
 	}
 	run(root, "init", "-q", "--bare", repo)
 	run(root, "init", "-q", "-b", "main", work)
-	writeFile(t, filepath.Join(work, "README"), "demo service source\n")
-	writeFile(t, filepath.Join(work, "demo", "__init__.py"), "VERSION = '1.0'\n")
+	testenv.WriteFile(t, filepath.Join(work, "README"), "demo service source\n")
+	testenv.WriteFile(t, filepath.Join(work, "demo", "__init__.py"), "VERSION = '1.0'\n")
 	run(work, "add", ".")
 	run(work, "commit", "-q", "-m", "demo 1.0")
 	run(work, "push", "-q", repo, "main:refs/heads/stable/1.0")
 
-	plugin := tarGz(t, map[string]string{"extra-plugin-1.0/plugin.txt": "extra plugin\n"})
-	worker := tarGz(t, map[string]string{"demo-worker-2.0/worker.py": "print('work')\n"})
-	e.pluginSHA, e.workerSHA = sha256Hex(plugin), sha256Hex(worker)
+	plugin := testenv.TarGz(t, map[string]string{"extra-plugin-1.0/plugin.txt": "extra plugin\n"})
+	worker := testenv.TarGz(t, map[string]string{"demo-worker-2.0/worker.py": "print('work')\n"})
+	e.pluginSHA, e.workerSHA = testenv.SHA256Hex(plugin), testenv.SHA256Hex(worker)
 
 	mux := http.NewServeMux()
 	gitPath, err := exec.LookPath("git")
@@ -140,7 +137,7 @@ func (e *e2e) pushBase(t *testing.T) {
 	if err != nil {
 		t.Skip("busybox is not installed (apt-get install busybox-static)")
 	}
-	copyFile(t, amd64, filepath.Join(dir, "rootfs-amd64", "bin", "busybox"))
+	testenv.CopyExecutable(t, amd64, filepath.Join(dir, "rootfs-amd64", "bin", "busybox"))
 	platformsOpt := "linux/amd64"
 	arm64 := os.Getenv("KBK_TEST_BUSYBOX_ARM64")
 	if arm64 == "" {
@@ -149,11 +146,11 @@ func (e *e2e) pushBase(t *testing.T) {
 		}
 	}
 	if _, err := os.Stat(arm64); err == nil {
-		copyFile(t, arm64, filepath.Join(dir, "rootfs-arm64", "bin", "busybox"))
+		testenv.CopyExecutable(t, arm64, filepath.Join(dir, "rootfs-arm64", "bin", "busybox"))
 		platformsOpt += ",linux/arm64"
 		e.arm64 = true
 	}
-	writeFile(t, filepath.Join(dir, "Dockerfile"), `FROM scratch
+	testenv.WriteFile(t, filepath.Join(dir, "Dockerfile"), `FROM scratch
 ARG TARGETARCH
 COPY rootfs-${TARGETARCH}/ /
 RUN ["/bin/busybox", "--install", "-s", "/bin"]
@@ -184,7 +181,7 @@ ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 func (e *e2e) pushFakeScanner(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "scan.sh"), `#!/bin/sh
+	testenv.WriteFile(t, filepath.Join(dir, "scan.sh"), `#!/bin/sh
 set -e
 chain=$(tr '\n' ' ' < "$BUILDKIT_SCAN_SOURCE/var/lib/kbk/chain" | sed 's/ $//')
 cat > "$BUILDKIT_SCAN_DESTINATION/kbk.spdx.json" <<EOF
@@ -192,7 +189,7 @@ cat > "$BUILDKIT_SCAN_DESTINATION/kbk.spdx.json" <<EOF
  "predicate": {"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "kbk-fake-scan: $chain"}}
 EOF
 `)
-	writeFile(t, filepath.Join(dir, "Dockerfile"), "FROM "+e.base+"\nCOPY scan.sh /scan.sh\nENTRYPOINT [\"/bin/sh\", \"/scan.sh\"]\n")
+	testenv.WriteFile(t, filepath.Join(dir, "Dockerfile"), "FROM "+e.base+"\nCOPY scan.sh /scan.sh\nENTRYPOINT [\"/bin/sh\", \"/scan.sh\"]\n")
 	fs, err := fsutil.NewFS(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -333,56 +330,4 @@ func pushTo(ref string) []client.ExportEntry {
 	return []client.ExportEntry{{Type: client.ExporterImage, Attrs: map[string]string{
 		"name": ref, "push": "true", "registry.insecure": "true",
 	}}}
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	dt, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, dt, 0o755); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// tarGz makes a source tarball as upstream projects publish them.
-func tarGz(t *testing.T, files map[string]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	for name, content := range files {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), Typeflag: tar.TypeReg, ModTime: time.Unix(1700000000, 0)}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.WriteString(tw, content); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := gz.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func sha256Hex(dt []byte) string {
-	sum := sha256.Sum256(dt)
-	return hex.EncodeToString(sum[:])
 }

@@ -24,6 +24,8 @@ import (
 	"github.com/moby/buildkit/frontend/subrequests/targets"
 	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/tonistiigi/fsutil"
+
+	"github.com/kbk-dev/kbk/internal/testenv"
 )
 
 // TestE2E builds the fixture on a real buildkitd and checks the pushed images.
@@ -166,7 +168,7 @@ func TestE2E(t *testing.T) {
 		// Only the Kolla tree moves: the main context keeps the local sources.
 		tree := t.TempDir()
 		copyTree(t, filepath.Join(e.context, DefaultKollaDir), tree)
-		writeFile(t, filepath.Join(tree, "docker", "demo", "demo-api", "api.conf"), "[api]\nfrom = named context\n")
+		testenv.WriteFile(t, filepath.Join(tree, "docker", "demo", "demo-api", "api.conf"), "[api]\nfrom = named context\n")
 		ref := e.ref("demo-api") + "-named"
 		if _, err := e.buildWithDirs(t, e.planner(t, nil), map[string]string{
 			"build-arg:target": "demo-api", "context:" + KollaContext: "local:kolla-tree",

@@ -3,7 +3,6 @@ package frontend
 import (
 	"bytes"
 	"context"
-	"github.com/kbk-dev/kbk/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/moby/buildkit/client"
 	"github.com/tonistiigi/fsutil"
+
+	"github.com/kbk-dev/kbk/internal/testenv"
 )
 
 // TestKollaBaseImage builds Kolla's own `base` image for Debian, rendered by
@@ -42,7 +43,7 @@ func TestKollaBaseImage(t *testing.T) {
 
 	work := t.TempDir()
 	override := filepath.Join(t.TempDir(), "override.j2")
-	writeFile(t, override, "{% extends parent_template %}\n{% block base_ubuntu_package_key_installation %}{% endblock %}\n")
+	testenv.WriteFile(t, override, "{% extends parent_template %}\n{% block base_ubuntu_package_key_installation %}{% endblock %}\n")
 	cmd := exec.Command(filepath.Join(filepath.Dir(py), "kolla-build"), "--template-only", "--work-dir", work,
 		"--base", "debian", "--base-image", e.namespace+"/debian", "--base-tag", "trixie",
 		"--template-override", override, "^base$")
@@ -118,7 +119,7 @@ func (e *e2e) pushDebootstrap(t *testing.T, suite string) string {
 		t.Fatal(err)
 	}
 	run("tar", "-C", rootfs, "--numeric-owner", "-cf", filepath.Join(ctxDir, "rootfs.tar"), ".")
-	writeFile(t, filepath.Join(ctxDir, "Dockerfile"), "FROM scratch\nADD rootfs.tar /\nCMD [\"bash\"]\n")
+	testenv.WriteFile(t, filepath.Join(ctxDir, "Dockerfile"), "FROM scratch\nADD rootfs.tar /\nCMD [\"bash\"]\n")
 	fs, err := fsutil.NewFS(ctxDir)
 	if err != nil {
 		t.Fatal(err)

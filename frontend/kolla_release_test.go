@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"github.com/kbk-dev/kbk/internal/testenv"
 	"os"
 	"os/exec"
 	"path"
@@ -18,6 +17,8 @@ import (
 	"github.com/distribution/reference"
 	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/kbk-dev/kbk/internal/testenv"
 )
 
 // TestConvertKollaRelease converts every image of the newest Kolla release, as
