@@ -227,3 +227,31 @@ func mustTag(t *testing.T, ref string) name.Tag {
 	}
 	return tag
 }
+
+// A part of a build over several nodes labels its jobs and keys its
+// registry caches with its platforms, pushes by digest and names the
+// platform in progress; a build on one daemon does none of that.
+func TestPartOfPlan(t *testing.T) {
+	plans := []*frontend.Plan{
+		{Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}},
+		{Platform: ocispecs.Platform{OS: "linux", Architecture: "arm64"}},
+	}
+	bp := &buildPlan{plans: plans, images: make([]*plan.Images, 2), push: true}
+	if bp.jobLabel("nova-api") != "nova-api" || bp.cacheKey("nova-api") != "nova-api" || bp.byDigest {
+		t.Errorf("one daemon: label %q, cache key %q, by digest %v", bp.jobLabel("nova-api"), bp.cacheKey("nova-api"), bp.byDigest)
+	}
+	part := bp.part([]int{1})
+	if got := part.jobLabel("nova-api"); got != "nova-api linux/arm64" {
+		t.Errorf("job label %q", got)
+	}
+	if got := part.cacheKey("nova-api"); got != "nova-api-linux-arm64" {
+		t.Errorf("cache key %q", got)
+	}
+	if !part.byDigest || !part.labelPlatforms || len(part.plans) != 1 || part.plans[0].Platform.Architecture != "arm64" {
+		t.Errorf("part: by digest %v, label platforms %v, plans %d", part.byDigest, part.labelPlatforms, len(part.plans))
+	}
+	got := cacheEntries([]cacheSpec{{typ: "registry", attrs: map[string]string{"ref": "registry.example.org/kolla/cache:2026.2"}}}, part.cacheKey("nova-api"))
+	if len(got) != 1 || got[0].Attrs["ref"] != "registry.example.org/kolla/cache:2026.2-nova-api-linux-arm64" {
+		t.Errorf("cache entries %+v", got)
+	}
+}
