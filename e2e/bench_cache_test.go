@@ -20,9 +20,9 @@ func TestBuildRegistryCache(t *testing.T) {
 	nonce := fmt.Sprintf("cache-%d", time.Now().UnixNano())
 	cache := w.registry + "/" + w.namespace + "/cache"
 
-	_, s, out := w.kbk(t, nonce, "one", "--cache-to", "type=registry,ref="+cache+",mode=max")
-	if len(s.Built) != 3 {
-		t.Fatalf("built %d images, want 3\n%s", len(s.Built), out)
+	run := w.kbk(t, nonce, "one", "--cache-to", "type=registry,ref="+cache+",mode=max")
+	if len(run.summary.Built) != 3 {
+		t.Fatalf("built %d images, want 3\n%s", len(run.summary.Built), run.out)
 	}
 	r, err := name.NewRepository(cache, name.Insecure)
 	if err != nil {
@@ -41,15 +41,15 @@ func TestBuildRegistryCache(t *testing.T) {
 	if err := w.c.Prune(t.Context(), nil, client.PruneAll, client.WithFilter([]string{"description~=" + nonce})); err != nil {
 		t.Fatal(err)
 	}
-	_, _, out = w.kbk(t, nonce, "two")
-	if ran := ranSteps(out); len(ran) != 3 {
-		t.Fatalf("without --cache-from after the prune, images that ran steps: %v; want all 3 (the prune missed)\n%s", ran, out)
+	run = w.kbk(t, nonce, "two")
+	if ran := ranSteps(run.out); len(ran) != 3 {
+		t.Fatalf("without --cache-from after the prune, images that ran steps: %v; want all 3 (the prune missed)\n%s", ran, run.out)
 	}
 	if err := w.c.Prune(t.Context(), nil, client.PruneAll, client.WithFilter([]string{"description~=" + nonce})); err != nil {
 		t.Fatal(err)
 	}
-	_, _, out = w.kbk(t, nonce, "three", "--cache-from", cache)
-	if ran := ranSteps(out); len(ran) != 0 {
-		t.Errorf("with --cache-from, images that ran steps: %v; want none\n%s", ran, out)
+	run = w.kbk(t, nonce, "three", "--cache-from", cache)
+	if ran := ranSteps(run.out); len(ran) != 0 {
+		t.Errorf("with --cache-from, images that ran steps: %v; want none\n%s", ran, run.out)
 	}
 }
