@@ -1,10 +1,12 @@
 package main
 
 // Finding BuildKit without --addr or BUILDKIT_HOST: the current docker buildx
-// builder, when it is a "remote" builder (buildkitd daemons reachable at an
-// address), which is how buildx reaches daemons without Docker. Every node of
-// the builder is returned with the platforms it was declared for, so a build
-// can send each platform to its node as buildx does.
+// builder. A "remote" builder's nodes are buildkitd daemons reachable at an
+// address; a "docker-container" builder's nodes are buildkitd daemons in the
+// containers buildx started, which kbk reaches as buildx's own tools do,
+// through `docker exec -i <container> buildctl dial-stdio`. Every node of the
+// builder is returned with the platforms it was declared for, so a build can
+// send each platform to its node as buildx does.
 
 import (
 	"encoding/json"
@@ -13,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -27,7 +30,15 @@ type buildNode struct {
 	// TLS is how to reach the node over TLS: the --tls… flags for --addr,
 	// a remote builder node's driver options; zero for plain connections.
 	TLS buildTLS `json:"-"`
+	// Dial is the command whose standard input and output are the
+	// connection to the node's daemon, for nodes without an address (a
+	// docker-container builder's); Endpoint then only names the node.
+	Dial []string `json:"-"`
 }
+
+// buildxContainerPrefix starts the name of the container buildx runs a
+// docker-container builder's node in: the prefix, then the node's name.
+const buildxContainerPrefix = "buildx_buildkit_"
 
 // buildTLS are the files of a TLS connection to BuildKit, as buildctl's
 // --tlscacert, --tlscert, --tlskey and --tlsservername and the remote
@@ -75,19 +86,47 @@ func buildxNodes() ([]buildNode, error) {
 	if err := json.Unmarshal(dt, &b); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if b.Driver != "remote" || len(b.Nodes) == 0 {
-		return nil, fmt.Errorf("buildx builder %q uses the %q driver; kbk build needs a BuildKit address: give --addr or BUILDKIT_HOST, or use a remote builder", name, b.Driver)
+	if len(b.Nodes) == 0 {
+		return nil, fmt.Errorf("%s: buildx builder %q has no nodes", path, name)
 	}
 	nodes := make([]buildNode, len(b.Nodes))
 	for i, n := range b.Nodes {
-		if n.Endpoint == "" {
-			return nil, fmt.Errorf("%s: node %q has no endpoint", path, n.Name)
-		}
 		nodes[i] = n.buildNode
-		o := n.DriverOpts
-		nodes[i].TLS = buildTLS{CACert: o["cacert"], Cert: o["cert"], Key: o["key"], ServerName: o["servername"]}
+		switch b.Driver {
+		case "remote":
+			if n.Endpoint == "" {
+				return nil, fmt.Errorf("%s: node %q has no endpoint", path, n.Name)
+			}
+			o := n.DriverOpts
+			nodes[i].TLS = buildTLS{CACert: o["cacert"], Cert: o["cert"], Key: o["key"], ServerName: o["servername"]}
+		case "docker-container":
+			nodes[i].Endpoint, nodes[i].Dial = dockerContainerDial(n.Name, n.Endpoint)
+		default:
+			return nil, fmt.Errorf("buildx builder %q uses the %q driver; kbk build reaches remote and docker-container builders: give --addr or BUILDKIT_HOST, or use one of those", name, b.Driver)
+		}
 	}
 	return nodes, nil
+}
+
+// dockerContainerDial is how to reach a docker-container builder's node:
+// a name for messages, and the docker command that connects to the daemon
+// in its container. The node's endpoint is the Docker context buildx created
+// it in, or a Docker host address.
+func dockerContainerDial(node, endpoint string) (string, []string) {
+	container := buildxContainerPrefix + node
+	dial := []string{"docker"}
+	switch {
+	case strings.Contains(endpoint, "://"):
+		dial = append(dial, "--host", endpoint)
+	case endpoint != "":
+		dial = append(dial, "--context", endpoint)
+	}
+	dial = append(dial, "exec", "-i", container, "buildctl", "dial-stdio")
+	name := "docker-container://" + container
+	if endpoint != "" {
+		name += "?endpoint=" + endpoint
+	}
+	return name, dial
 }
 
 // buildxConfigDir is where buildx keeps its builders.

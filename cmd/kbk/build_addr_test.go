@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // The current buildx builder gives the address when it is a remote one, in
@@ -51,10 +53,30 @@ func TestBuildxAddr(t *testing.T) {
 	if want := (buildTLS{CACert: "/a", Cert: "/b", Key: "/c", ServerName: "s"}); err != nil || len(nodes) != 1 || nodes[0].TLS != want {
 		t.Errorf("TLS builder: %+v, %v; want TLS %+v", nodes, err, want)
 	}
-	write("instances/dc", `{"Name":"dc","Driver":"docker-container","Nodes":[{"Name":"dc0","Endpoint":"unix:///var/run/docker.sock"}]}`)
+	// As buildx writes `docker buildx create --driver docker-container
+	// --platform linux/arm64` (the default context) and `docker buildx
+	// create --append --driver docker-container unix:///var/run/docker.sock`.
+	write("instances/dc", `{"Name":"dc","Driver":"docker-container","Nodes":[`+
+		`{"Name":"dc0","Endpoint":"default","Platforms":[{"architecture":"arm64","os":"linux"}],"DriverOpts":null,"Flags":null,"Files":null},`+
+		`{"Name":"dc1","Endpoint":"unix:///var/run/docker.sock","Platforms":null,"DriverOpts":null,"Flags":null,"Files":null}],"Dynamic":false}`)
 	t.Setenv("BUILDX_BUILDER", "dc")
-	if _, err := buildxNodes(); err == nil || !strings.Contains(err.Error(), "docker-container") {
-		t.Errorf("docker-container builder: %v", err)
+	nodes, err = buildxNodes()
+	if err != nil || len(nodes) != 2 {
+		t.Fatalf("docker-container builder: %+v, %v", nodes, err)
+	}
+	want := []buildNode{
+		{Name: "dc0", Endpoint: "docker-container://buildx_buildkit_dc0?endpoint=default",
+			Platforms: nodes[0].Platforms, Dial: strings.Fields("docker --context default exec -i buildx_buildkit_dc0 buildctl dial-stdio")},
+		{Name: "dc1", Endpoint: "docker-container://buildx_buildkit_dc1?endpoint=unix:///var/run/docker.sock",
+			Dial: strings.Fields("docker --host unix:///var/run/docker.sock exec -i buildx_buildkit_dc1 buildctl dial-stdio")},
+	}
+	if diff := cmp.Diff(want, nodes); diff != "" || len(nodes[0].Platforms) != 1 || nodes[0].Platforms[0].Architecture != "arm64" {
+		t.Errorf("docker-container builder (-want +got):\n%s%+v", diff, nodes[0].Platforms)
+	}
+	write("instances/k8s", `{"Name":"k8s","Driver":"kubernetes","Nodes":[{"Name":"k8s0","Endpoint":"kubernetes:///k8s?deployment=k8s0"}]}`)
+	t.Setenv("BUILDX_BUILDER", "k8s")
+	if _, err := buildxNodes(); err == nil || !strings.Contains(err.Error(), `"kubernetes" driver`) {
+		t.Errorf("kubernetes builder: %v", err)
 	}
 }
 

@@ -12,11 +12,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/containerd/platforms"
+	"github.com/docker/cli/cli/connhelper/commandconn"
 	"github.com/moby/buildkit/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -67,6 +70,12 @@ func routePlatforms(ctx context.Context, nodes []buildNode, bp *buildPlan) ([]*n
 			cancel()
 			if err != nil {
 				c.Close()
+				if len(nodes[i].Dial) > 0 {
+					// buildx starts a docker-container builder's container on
+					// first use; kbk does not create containers.
+					return nil, fmt.Errorf("connecting to BuildKit at %s (through %q; if the builder's container is not running, start it with docker buildx inspect --bootstrap): %w",
+						nodes[i].Endpoint, strings.Join(nodes[i].Dial, " "), err)
+				}
 				return nil, fmt.Errorf("connecting to BuildKit at %s: %w", nodes[i].Endpoint, err)
 			}
 			clients[i] = c
@@ -119,11 +128,19 @@ func routePlatforms(ctx context.Context, nodes []buildNode, bp *buildPlan) ([]*n
 	return parts, nil
 }
 
-// clientOpts are the client options that reach n: over TLS when any of
-// its TLS settings is given, trusting its CA certificate or else the
-// system's, with its client certificate when it has one; the server name
-// defaults to the endpoint's host, as buildctl and buildx do.
+// clientOpts are the client options that reach n: through its dial
+// command when it has one; over TLS when any of its TLS settings is given,
+// trusting its CA certificate or else the system's, with its client
+// certificate when it has one; the server name defaults to the endpoint's
+// host, as buildctl and buildx do.
 func (n buildNode) clientOpts() ([]client.ClientOpt, error) {
+	if len(n.Dial) > 0 {
+		return []client.ClientOpt{client.WithContextDialer(func(context.Context, string) (net.Conn, error) {
+			// The command is the connection: it must outlive the dial's
+			// context, so it gets its own.
+			return commandconn.New(context.Background(), n.Dial[0], n.Dial[1:]...)
+		})}, nil
+	}
 	t := n.TLS
 	if t == (buildTLS{}) {
 		return nil, nil
