@@ -185,7 +185,9 @@ func convertAll(ctx context.Context, c *client.Client, s *session.Session, bp *b
 	}
 	ch := make(chan *client.SolveStatus)
 	done := mux.forward(bp.node, ch)
-	_, err := c.Build(ctx, client.SolveOpt{SharedSession: s, SessionPreInitialized: true}, "kbk", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
+	// Internal: the conversion builds no image, so it stays out of the
+	// daemon's build history, where each image has its own record.
+	_, err := c.Build(ctx, client.SolveOpt{SharedSession: s, SessionPreInitialized: true, Internal: true}, "kbk", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
 		for i, p := range bp.plans {
 			cv, err := frontend.Convert(ctx, gc, p, opts)
 			if err != nil {
