@@ -2,8 +2,11 @@ package main
 
 // One progress display for every job of a build session. Each job's status
 // stream repeats the vertices of the image's ancestors, which every job
-// shares: a vertex is shown once, from the first job that reports it, and its
-// name is prefixed with the image whose Dockerfile it belongs to.
+// shares: a vertex is shown once, with its name prefixed by the image whose
+// Dockerfile it belongs to, from the stream of that image's own job. Another
+// job's stream shows it only while that job is not running (not started, or
+// ended): a child that fails early reports its parents' steps as cancelled,
+// while the parents' own jobs go on building them.
 
 import (
 	"context"
@@ -19,17 +22,21 @@ type progressMux struct {
 	out chan *client.SolveStatus
 
 	mu     sync.Mutex
-	owner  map[digest.Digest]string // vertex → the job whose stream shows it
 	image  map[digest.Digest]string // vertex → the image (and platform) it belongs to
+	home   map[digest.Digest]string // vertex → the job of that image
+	owner  map[digest.Digest]string // vertex → the job whose stream shows it now
+	active map[string]int           // job → its open status streams
 	closed bool
 	wg     sync.WaitGroup
 }
 
 func newProgressMux() *progressMux {
 	return &progressMux{
-		out:   make(chan *client.SolveStatus),
-		owner: map[digest.Digest]string{},
-		image: map[digest.Digest]string{},
+		out:    make(chan *client.SolveStatus),
+		image:  map[digest.Digest]string{},
+		home:   map[digest.Digest]string{},
+		owner:  map[digest.Digest]string{},
+		active: map[string]int{},
 	}
 }
 
@@ -60,6 +67,7 @@ func (m *progressMux) own(ctx context.Context, bp *buildPlan, convs []map[string
 				d := digest.FromBytes(dt)
 				if _, seen := m.image[d]; !seen {
 					m.image[d] = label
+					m.home[d] = bp.jobLabel(img.Name)
 				}
 			}
 		}
@@ -72,9 +80,11 @@ func (m *progressMux) own(ctx context.Context, bp *buildPlan, convs []map[string
 func (m *progressMux) forward(job string, in chan *client.SolveStatus) <-chan struct{} {
 	done := make(chan struct{})
 	m.wg.Add(1)
+	m.running(job, 1)
 	go func() {
 		defer m.wg.Done()
 		defer close(done)
+		defer m.running(job, -1)
 		for s := range in {
 			if f := m.filter(job, s); f != nil {
 				m.out <- f
@@ -82,6 +92,13 @@ func (m *progressMux) forward(job string, in chan *client.SolveStatus) <-chan st
 		}
 	}()
 	return done
+}
+
+// running counts a job's status stream opening (+1) or ending (-1).
+func (m *progressMux) running(job string, delta int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.active[job] += delta
 }
 
 func (m *progressMux) filter(job string, s *client.SolveStatus) *client.SolveStatus {
@@ -94,15 +111,21 @@ func (m *progressMux) filter(job string, s *client.SolveStatus) *client.SolveSta
 		if _, ok := m.image[d]; !ok && job != "" {
 			return digest.FromString(job + "\x00" + d.String())
 		}
-		o, ok := m.owner[d]
-		if !ok {
+		home, ok := m.home[d]
+		switch {
+		case ok && home == job:
 			m.owner[d] = job
 			return d
+		case ok && m.active[home] > 0:
+			return ""
 		}
-		if o == job {
-			return d
+		// The vertex's own job is not running: the first other job that
+		// reports it shows it until that job runs, or for good.
+		if o, ok := m.owner[d]; ok && o != job && (o == home || m.active[o] > 0) {
+			return ""
 		}
-		return ""
+		m.owner[d] = job
+		return d
 	}
 	f := &client.SolveStatus{}
 	for _, v := range s.Vertexes {
