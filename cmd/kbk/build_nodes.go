@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/containerd/platforms"
-	"github.com/docker/cli/cli/connhelper/commandconn"
 	"github.com/moby/buildkit/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -136,9 +135,8 @@ func routePlatforms(ctx context.Context, nodes []buildNode, bp *buildPlan) ([]*n
 func (n buildNode) clientOpts() ([]client.ClientOpt, error) {
 	if len(n.Dial) > 0 {
 		return []client.ClientOpt{client.WithContextDialer(func(context.Context, string) (net.Conn, error) {
-			// The command is the connection: it must outlive the dial's
-			// context, so it gets its own.
-			return commandconn.New(context.Background(), n.Dial[0], n.Dial[1:]...)
+			// The command is the connection: it outlives the dial's context.
+			return dialCommand(n.Dial)
 		})}, nil
 	}
 	t := n.TLS
