@@ -306,13 +306,7 @@ func newBenchWorld(b testing.TB, p benchProfile) *benchWorld {
 	if _, err := exec.LookPath("busybox"); err != nil {
 		b.Skip("busybox is not installed (apt-get install busybox-static)")
 	}
-	buildctl := os.Getenv("KBK_BUILDCTL")
-	if buildctl == "" {
-		var err error
-		if buildctl, err = exec.LookPath("buildctl"); err != nil {
-			b.Skip("no buildctl for Kolla's way: set KBK_BUILDCTL (hack/with-services.sh does) or put it on PATH")
-		}
-	}
+	buildctl := testenv.Buildctl(b) // for Kolla's way
 	_, pkg := kollaTree(b)
 	root := b.TempDir()
 	w := &benchWorld{

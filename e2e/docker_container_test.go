@@ -28,16 +28,7 @@ func TestDockerContainerBuilder(t *testing.T) {
 		t.Skip("builds; skipped with -short")
 	}
 	w := newBuildWorld(t)
-	buildctl := os.Getenv("KBK_BUILDCTL")
-	if buildctl == "" {
-		var err error
-		if buildctl, err = exec.LookPath("buildctl"); err != nil {
-			if os.Getenv(testenv.RequireEnv) == "1" {
-				t.Fatalf("no buildctl (make tools; hack/with-services.sh sets KBK_BUILDCTL); %s=1 makes this an error", testenv.RequireEnv)
-			}
-			t.Skip("no buildctl: make tools, or run under hack/with-services.sh")
-		}
-	}
+	buildctl := testenv.Buildctl(t)
 
 	// A builder as `docker buildx create --name kbk-dc --driver
 	// docker-container --platform linux/amd64` writes it.

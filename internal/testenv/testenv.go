@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -44,6 +45,20 @@ func fromEnv(t testing.TB, name, howto string) string {
 		unavailable(t, fmt.Sprintf("%s is not set: set it or %s", name, howto))
 	}
 	return v
+}
+
+// Buildctl returns the buildctl of the pinned BuildKit: $KBK_BUILDCTL (set by
+// hack/with-services.sh), else the one on PATH.
+func Buildctl(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("KBK_BUILDCTL"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("buildctl")
+	if err != nil {
+		unavailable(t, "no buildctl: set KBK_BUILDCTL (hack/with-services.sh does) or put it on PATH (make tools)")
+	}
+	return p
 }
 
 // unavailable skips t, or fails it when KBK_TEST_REQUIRE=1.
