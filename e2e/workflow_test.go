@@ -74,7 +74,10 @@ func TestExampleWorkflow(t *testing.T) {
 	}
 	for _, tool := range []string{"git", "make", "bash", "jq"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
+			if os.Getenv(testenv.RequireEnv) == "1" {
+				t.Fatalf("%s is not installed (make tools; %s=1 makes this an error)", tool, testenv.RequireEnv)
+			}
+			t.Skipf("%s is not installed (make tools)", tool)
 		}
 	}
 	if err := exec.Command("docker", "buildx", "version").Run(); err != nil {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Go and python3, caching builds under $KBK_CACHE:
 #   apt: runc, qemu-user-static, binfmt-support, busybox-static, debootstrap, git,
-#        openssh-client (buildkitd fetches ssh git sources with it), python3-venv
+#        openssh-client (buildkitd fetches ssh git sources with it), python3-venv,
+#        jq (the example workflow's steps use it)
 #   buildkitd + buildctl built from the BuildKit Go module (pinned in versions.env)
 #   docker-buildx built from its Go module, installed as a docker CLI plugin
 #   binfmt handlers so buildkitd can run arm64 steps under qemu
@@ -9,7 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-apt_packages=(runc qemu-user-static binfmt-support busybox-static debootstrap git openssh-client python3-venv ca-certificates)
+apt_packages=(runc qemu-user-static binfmt-support busybox-static debootstrap git openssh-client python3-venv ca-certificates jq)
 
 install_apt_packages() {
   local missing=() p
