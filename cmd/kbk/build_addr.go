@@ -73,6 +73,11 @@ func buildxNodes() ([]buildNode, error) {
 	}
 	path := filepath.Join(dir, "instances", name)
 	dt, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		// buildx keeps no file for the builders of the docker driver: one per
+		// Docker context, named after it ("default").
+		return nil, fmt.Errorf("buildx builder %q: no such builder in %s; if it is a Docker context's own builder (docker driver), kbk build cannot use it: give --addr or BUILDKIT_HOST, or use a remote or docker-container builder", name, filepath.Dir(path))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("buildx builder %q: %w", name, err)
 	}

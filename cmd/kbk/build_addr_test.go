@@ -73,6 +73,10 @@ func TestBuildxAddr(t *testing.T) {
 	if diff := cmp.Diff(want, nodes); diff != "" || len(nodes[0].Platforms) != 1 || nodes[0].Platforms[0].Architecture != "arm64" {
 		t.Errorf("docker-container builder (-want +got):\n%s%+v", diff, nodes[0].Platforms)
 	}
+	t.Setenv("BUILDX_BUILDER", "default")
+	if _, err := buildxNodes(); err == nil || !strings.Contains(err.Error(), "docker driver") {
+		t.Errorf("the docker engine's builder: %v", err)
+	}
 	write("instances/k8s", `{"Name":"k8s","Driver":"kubernetes","Nodes":[{"Name":"k8s0","Endpoint":"kubernetes:///k8s?deployment=k8s0"}]}`)
 	t.Setenv("BUILDX_BUILDER", "k8s")
 	if _, err := buildxNodes(); err == nil || !strings.Contains(err.Error(), `"kubernetes" driver`) {
