@@ -43,8 +43,8 @@ KOLLA_PUSH=yes, KOLLA_USE_CACHE=no, KOLLA_LOCAL_SOURCES, DOCKER_DEFAULT_PLATFORM
 KOLLA_BASE_ARCH, PARENT_DOCKER_TAG and the repository's .env files.
 
 BuildKit is the daemon at --addr or BUILDKIT_HOST, else every node of the
-current buildx builder (remote or docker-container driver), each building the
-platforms it is declared for.`,
+current buildx builder (remote, docker-container or kubernetes driver), each
+building the platforms it is declared for.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.sel.args = args
 			return runBuild(cmd, g, o)

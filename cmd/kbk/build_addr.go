@@ -4,7 +4,8 @@ package main
 // builder. A "remote" builder's nodes are buildkitd daemons reachable at an
 // address; a "docker-container" builder's nodes are buildkitd daemons in the
 // containers buildx started, which kbk reaches as buildx's own tools do,
-// through `docker exec -i <container> buildctl dial-stdio`. Every node of the
+// through `docker exec -i <container> buildctl dial-stdio`; a "kubernetes"
+// builder's are pods, reached the same way through kubectl (build_kube.go). Every node of the
 // builder is returned with the platforms it was declared for, so a build can
 // send each platform to its node as buildx does.
 
@@ -34,6 +35,9 @@ type buildNode struct {
 	// connection to the node's daemon, for nodes without an address (a
 	// docker-container builder's); Endpoint then only names the node.
 	Dial []string `json:"-"`
+	// Pod is where a kubernetes builder's node runs; Endpoint then only
+	// names the node.
+	Pod *kubePod `json:"-"`
 }
 
 // buildxContainerPrefix starts the name of the container buildx runs a
@@ -106,8 +110,10 @@ func buildxNodes() ([]buildNode, error) {
 			nodes[i].TLS = buildTLS{CACert: o["cacert"], Cert: o["cert"], Key: o["key"], ServerName: o["servername"]}
 		case "docker-container":
 			nodes[i].Endpoint, nodes[i].Dial = dockerContainerDial(n.Name, n.Endpoint)
+		case "kubernetes":
+			nodes[i].Endpoint, nodes[i].Pod = kubernetesNode(n.Name, n.Endpoint, n.DriverOpts)
 		default:
-			return nil, fmt.Errorf("buildx builder %q uses the %q driver; kbk build reaches remote and docker-container builders: give --addr or BUILDKIT_HOST, or use one of those", name, b.Driver)
+			return nil, fmt.Errorf("buildx builder %q uses the %q driver; kbk build reaches remote, docker-container and kubernetes builders: give --addr or BUILDKIT_HOST, or use one of those", name, b.Driver)
 		}
 	}
 	return nodes, nil

@@ -77,10 +77,32 @@ func TestBuildxAddr(t *testing.T) {
 	if _, err := buildxNodes(); err == nil || !strings.Contains(err.Error(), "docker driver") {
 		t.Errorf("the docker engine's builder: %v", err)
 	}
-	write("instances/k8s", `{"Name":"k8s","Driver":"kubernetes","Nodes":[{"Name":"k8s0","Endpoint":"kubernetes:///k8s?deployment=k8s0"}]}`)
+	// As buildx writes `docker buildx create --driver kubernetes --driver-opt
+	// namespace=buildkit --platform linux/arm64`, and a node made without
+	// a namespace, whose deployment comes from its name.
+	write("instances/k8s", `{"Name":"k8s","Driver":"kubernetes","Nodes":[`+
+		`{"Name":"k8s0","Endpoint":"kubernetes:///k8s?deployment=k8s0&kubeconfig=%2Fhome%2Fop%2F.kube%2Fconfig","Platforms":[{"architecture":"arm64","os":"linux"}],"DriverOpts":{"namespace":"buildkit"},"Flags":null,"Files":null},`+
+		`{"Name":"k8s_1","Endpoint":"default","Platforms":null,"DriverOpts":null,"Flags":null,"Files":null}],"Dynamic":false}`)
 	t.Setenv("BUILDX_BUILDER", "k8s")
-	if _, err := buildxNodes(); err == nil || !strings.Contains(err.Error(), `"kubernetes" driver`) {
-		t.Errorf("kubernetes builder: %v", err)
+	nodes, err = buildxNodes()
+	if err != nil || len(nodes) != 2 {
+		t.Fatalf("kubernetes builder: %+v, %v", nodes, err)
+	}
+	want = []buildNode{
+		{Name: "k8s0", Endpoint: "kube-pod://k8s0?namespace=buildkit", Platforms: nodes[0].Platforms,
+			Pod: &kubePod{Kubeconfig: "/home/op/.kube/config", Namespace: "buildkit", Deployment: "k8s0"}},
+		{Name: "k8s_1", Endpoint: "kube-pod://k8s-1", Pod: &kubePod{Deployment: "k8s-1"}},
+	}
+	if diff := cmp.Diff(want, nodes); diff != "" {
+		t.Errorf("kubernetes builder (-want +got):\n%s", diff)
+	}
+	if got := strings.Join(nodes[0].Pod.kubectl("exec", "-i", "p"), " "); got != "kubectl --kubeconfig /home/op/.kube/config --namespace buildkit exec -i p" {
+		t.Errorf("kubectl for node k8s0: %s", got)
+	}
+	write("instances/cloud", `{"Name":"cloud","Driver":"cloud","Nodes":[{"Name":"cloud0","Endpoint":"cloud://org/builder"}]}`)
+	t.Setenv("BUILDX_BUILDER", "cloud")
+	if _, err := buildxNodes(); err == nil || !strings.Contains(err.Error(), `"cloud" driver`) {
+		t.Errorf("cloud builder: %v", err)
 	}
 }
 

@@ -69,11 +69,15 @@ func routePlatforms(ctx context.Context, nodes []buildNode, bp *buildPlan) ([]*n
 			cancel()
 			if err != nil {
 				c.Close()
-				if len(nodes[i].Dial) > 0 {
-					// buildx starts a docker-container builder's container on
-					// first use; kbk does not create containers.
-					return nil, fmt.Errorf("connecting to BuildKit at %s (through %q; if the builder's container is not running, start it with docker buildx inspect --bootstrap): %w",
-						nodes[i].Endpoint, strings.Join(nodes[i].Dial, " "), err)
+				if len(nodes[i].Dial) > 0 || nodes[i].Pod != nil {
+					// buildx starts a builder's container or deployment on
+					// first use; kbk creates neither.
+					how := "kubectl"
+					if len(nodes[i].Dial) > 0 {
+						how = strings.Join(nodes[i].Dial, " ")
+					}
+					return nil, fmt.Errorf("connecting to BuildKit at %s (through %q; if the builder is not running, start it with docker buildx inspect --bootstrap): %w",
+						nodes[i].Endpoint, how, err)
 				}
 				return nil, fmt.Errorf("connecting to BuildKit at %s: %w", nodes[i].Endpoint, err)
 			}
@@ -137,6 +141,11 @@ func (n buildNode) clientOpts() ([]client.ClientOpt, error) {
 		return []client.ClientOpt{client.WithContextDialer(func(context.Context, string) (net.Conn, error) {
 			// The command is the connection: it outlives the dial's context.
 			return dialCommand(n.Dial)
+		})}, nil
+	}
+	if n.Pod != nil {
+		return []client.ClientOpt{client.WithContextDialer(func(context.Context, string) (net.Conn, error) {
+			return n.Pod.dial()
 		})}, nil
 	}
 	t := n.TLS
