@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,6 +28,7 @@ type commandConn struct {
 	exited chan struct{} // closed once the command has exited
 	err    error         // how it exited, once exited is closed
 	once   sync.Once
+	closed atomic.Bool // Close was called: errors since are ours
 }
 
 // dialCommand starts args and returns its standard input and output as a
@@ -76,7 +78,7 @@ func (c *commandConn) Write(p []byte) (int, error) {
 // printed on standard error. A command that is still running after a moment
 // is reported as running.
 func (c *commandConn) explain(err error) error {
-	if err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+	if err == nil || errors.Is(err, os.ErrDeadlineExceeded) || c.closed.Load() {
 		return err
 	}
 	select {
@@ -94,6 +96,7 @@ func (c *commandConn) explain(err error) error {
 // Close ends the connection and the command.
 func (c *commandConn) Close() error {
 	c.once.Do(func() {
+		c.closed.Store(true)
 		c.in.Close()
 		c.out.Close()
 		// dial-stdio ends when its input does; one that does not is killed.

@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A command's standard input and output carry the connection both ways.
@@ -50,5 +51,28 @@ func TestDialCommandSaysWhyItEnded(t *testing.T) {
 				t.Errorf("%s: error %q does not say %q", op, err, want)
 			}
 		}
+	}
+}
+
+// A read pending when the connection is closed ends at once, without
+// waiting for the command to say why.
+func TestDialCommandCloseEndsReads(t *testing.T) {
+	c, err := dialCommand([]string{"sleep", "30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() {
+		_, err := c.Read(make([]byte, 1))
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	c.Close()
+	if err := <-done; err == nil {
+		t.Error("the read succeeded after Close")
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("the read ended %s after Close", d)
 	}
 }
