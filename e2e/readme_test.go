@@ -31,14 +31,7 @@ func TestReadmeCommands(t *testing.T) {
 	}
 	// make demo fills kolla-docker/ from the pinned release's venv.
 	testenv.KollaVenv(t, testenv.Pins(t)["KOLLA_VERSION"])
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	clone := filepath.Join(t.TempDir(), "kbk")
-	if out, err := exec.Command("git", "clone", "--quiet", root, clone).CombinedOutput(); err != nil {
-		t.Fatalf("git clone: %v\n%s", err, out)
-	}
+	clone := freshClone(t)
 	commands := readmeSetupCommands(t, filepath.Join(clone, "README.md"))
 	var output strings.Builder
 	for _, line := range commands {
@@ -60,6 +53,21 @@ func TestReadmeCommands(t *testing.T) {
 	if got := countDockerfiles(t, filepath.Join(clone, "out", "nova", "docker")); got != want {
 		t.Errorf("out/nova/docker holds %d Dockerfiles, want %d (the nova profile's selection)", got, want)
 	}
+}
+
+// freshClone clones the repository as a new user would: only committed
+// files are in it.
+func freshClone(t *testing.T) string {
+	t.Helper()
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clone := filepath.Join(t.TempDir(), "kbk")
+	if out, err := exec.Command("git", "clone", "--quiet", root, clone).CombinedOutput(); err != nil {
+		t.Fatalf("git clone: %v\n%s", err, out)
+	}
+	return clone
 }
 
 // readmeSetupCommands returns the lines of the README's first ```sh block

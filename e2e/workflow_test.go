@@ -87,14 +87,7 @@ func TestExampleWorkflow(t *testing.T) {
 		t.Skip("docker buildx is not installed (make tools)")
 	}
 	testenv.KollaVenv(t, testenv.Pins(t)["KOLLA_VERSION"]) // make kolla-docker reads it
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	clone := filepath.Join(t.TempDir(), "config")
-	if out, err := exec.Command("git", "clone", "--quiet", root, clone).CombinedOutput(); err != nil {
-		t.Fatalf("git clone: %v\n%s", err, out)
-	}
+	clone := freshClone(t)
 	revs, err := exec.Command("git", "-C", clone, "rev-parse", "HEAD", "HEAD~1").Output()
 	if err != nil {
 		t.Fatalf("the clone has no previous commit: %v", err)
