@@ -5,9 +5,9 @@ package main
 // address; a "docker-container" builder's nodes are buildkitd daemons in the
 // containers buildx started, which kbk reaches as buildx's own tools do,
 // through `docker exec -i <container> buildctl dial-stdio`; a "kubernetes"
-// builder's are pods, reached the same way through kubectl (build_kube.go). Every node of the
-// builder is returned with the platforms it was declared for, so a build can
-// send each platform to its node as buildx does.
+// builder's are pods, reached the same way through kubectl (build_kube.go).
+// Every node of the builder is returned with the platforms it was declared
+// for, so a build can send each platform to its node as buildx does.
 
 import (
 	"encoding/json"
@@ -80,7 +80,7 @@ func buildxNodes() ([]buildNode, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		// buildx keeps no file for the builders of the docker driver: one per
 		// Docker context, named after it ("default").
-		return nil, fmt.Errorf("buildx builder %q: no such builder in %s; if it is a Docker context's own builder (docker driver), kbk build cannot use it: give --addr or BUILDKIT_HOST, or use a remote or docker-container builder", name, filepath.Dir(path))
+		return nil, fmt.Errorf("buildx builder %q: no such builder in %s; if it is a Docker context's own builder (docker driver), kbk build cannot use it: give --addr or BUILDKIT_HOST, or use a remote, docker-container or kubernetes builder", name, filepath.Dir(path))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("buildx builder %q: %w", name, err)

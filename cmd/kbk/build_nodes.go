@@ -69,15 +69,11 @@ func routePlatforms(ctx context.Context, nodes []buildNode, bp *buildPlan) ([]*n
 			cancel()
 			if err != nil {
 				c.Close()
-				if len(nodes[i].Dial) > 0 || nodes[i].Pod != nil {
+				if _, via := nodes[i].dialer(); via != "" {
 					// buildx starts a builder's container or deployment on
 					// first use; kbk creates neither.
-					how := "kubectl"
-					if len(nodes[i].Dial) > 0 {
-						how = strings.Join(nodes[i].Dial, " ")
-					}
 					return nil, fmt.Errorf("connecting to BuildKit at %s (through %q; if the builder is not running, start it with docker buildx inspect --bootstrap): %w",
-						nodes[i].Endpoint, how, err)
+						nodes[i].Endpoint, via, err)
 				}
 				return nil, fmt.Errorf("connecting to BuildKit at %s: %w", nodes[i].Endpoint, err)
 			}
@@ -131,22 +127,28 @@ func routePlatforms(ctx context.Context, nodes []buildNode, bp *buildPlan) ([]*n
 	return parts, nil
 }
 
-// clientOpts are the client options that reach n: through its dial
-// command when it has one; over TLS when any of its TLS settings is given,
-// trusting its CA certificate or else the system's, with its client
-// certificate when it has one; the server name defaults to the endpoint's
-// host, as buildctl and buildx do.
-func (n buildNode) clientOpts() ([]client.ClientOpt, error) {
-	if len(n.Dial) > 0 {
-		return []client.ClientOpt{client.WithContextDialer(func(context.Context, string) (net.Conn, error) {
-			// The command is the connection: it outlives the dial's context.
-			return dialCommand(n.Dial)
-		})}, nil
+// dialer is how to connect to a node without an address (a docker-container
+// or kubernetes builder's), and what it runs to, for messages; nil and ""
+// for a node at an address.
+func (n buildNode) dialer() (func() (net.Conn, error), string) {
+	switch {
+	case len(n.Dial) > 0:
+		return func() (net.Conn, error) { return dialCommand(n.Dial) }, strings.Join(n.Dial, " ")
+	case n.Pod != nil:
+		return n.Pod.dial, "kubectl"
 	}
-	if n.Pod != nil {
-		return []client.ClientOpt{client.WithContextDialer(func(context.Context, string) (net.Conn, error) {
-			return n.Pod.dial()
-		})}, nil
+	return nil, ""
+}
+
+// clientOpts are the client options that reach n: through its dialer when
+// it has one; over TLS when any of its TLS settings is given, trusting its
+// CA certificate or else the system's, with its client certificate when it
+// has one; the server name defaults to the endpoint's host, as buildctl and
+// buildx do.
+func (n buildNode) clientOpts() ([]client.ClientOpt, error) {
+	if dial, _ := n.dialer(); dial != nil {
+		// The connection is a command's: it outlives the dial's context.
+		return []client.ClientOpt{client.WithContextDialer(func(context.Context, string) (net.Conn, error) { return dial() })}, nil
 	}
 	t := n.TLS
 	if t == (buildTLS{}) {
