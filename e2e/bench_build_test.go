@@ -441,8 +441,17 @@ type kbkRun struct {
 }
 
 // kbk runs kbk build on every image of the world (or args) with the nonce in
-// the templates' environment, pushing with tag.
+// the templates' environment, pushing with tag; a failed build fails b.
 func (w *benchWorld) kbk(b testing.TB, nonce, tag string, args ...string) kbkRun {
+	run, err := w.runKbk(b, nonce, tag, args...)
+	if err != nil {
+		b.Fatalf("%v\n%s", err, run.out)
+	}
+	return run
+}
+
+// runKbk is kbk, returning a failed build's error with what it did.
+func (w *benchWorld) runKbk(b testing.TB, nonce, tag string, args ...string) (kbkRun, error) {
 	summary := filepath.Join(b.TempDir(), "summary.json")
 	full := append([]string{"build", "--debug", "--addr", w.addr, "--progress", "plain", "--repo", w.repo, "--kolla-dir", w.kollaDir,
 		"--summary-json", summary, "--retries", "0", "--push", "--tag", tag}, args...)
@@ -452,12 +461,17 @@ func (w *benchWorld) kbk(b testing.TB, nonce, tag string, args ...string) kbkRun
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	err := cmd.Run()
-	took := time.Since(start)
-	if err != nil {
-		b.Fatalf("kbk %s: %v\n%s", strings.Join(full, " "), err, out.String())
+	run := kbkRun{took: time.Since(start), out: out.String()}
+	if cmd.ProcessState != nil {
+		run.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
-	return kbkRun{took: took, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(),
-		summary: readSummary(b, summary), out: out.String()}
+	if _, serr := os.Stat(summary); serr == nil {
+		run.summary = readSummary(b, summary)
+	}
+	if err != nil {
+		return run, fmt.Errorf("kbk %s: %w", strings.Join(full, " "), err)
+	}
+	return run, nil
 }
 
 // kollaWay builds every image the way kolla-build does: one buildctl build

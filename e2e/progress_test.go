@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,16 +33,13 @@ func TestProgressThroughAChildsFailure(t *testing.T) {
 	writeBenchFile(t, conf, broken)
 
 	nonce := fmt.Sprintf("progress-%d", time.Now().UnixNano())
-	summary := filepath.Join(t.TempDir(), "summary.json")
-	cmd := exec.Command(w.kbkBin, "build", "--addr", w.addr, "--progress", "plain", "--repo", w.repo, "--kolla-dir", w.kollaDir,
-		"--summary-json", summary, "--retries", "0", "--push", "--tag", nonce)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KBK_BENCH_NONCE=" + nonce}
-	out, err := runWithin(t, cmd, 5*time.Minute)
+	run, err := w.runKbk(t, nonce, nonce)
+	out := run.out
 	t.Logf("kbk build: %v\n%s", err, out)
 	if err == nil {
 		t.Fatal("kbk build succeeded with a source nobody serves")
 	}
-	s := readSummary(t, summary)
+	s := run.summary
 	if len(s.Built) != 1 || s.Built[0].Name != "base" || len(s.Failed) != 1 || s.Failed[0].Name != "bench-child" {
 		t.Errorf("summary: built %v, failed %v; want base built, bench-child failed", s.Built, s.Failed)
 	}

@@ -34,6 +34,7 @@ type ghWorkflow struct {
 }
 
 type ghStep struct {
+	ID   string
 	Name string
 	Uses string
 	Run  string
@@ -195,10 +196,12 @@ func (r *workflowRun) step(job string, step ghStep) {
 	if how == "print" {
 		r.print = string(out)
 	}
-	for file, prefix := range map[string]string{githubEnv: "", githubOutput: "steps." + stepID(job, step) + ".outputs."} {
+	// Later steps see GITHUB_ENV as their environment and, for a step with
+	// an id, GITHUB_OUTPUT as steps.<id>.outputs.<name>.
+	for file, prefix := range map[string]string{githubEnv: "", githubOutput: "steps." + step.ID + ".outputs."} {
 		dt, err := os.ReadFile(file)
-		if err != nil {
-			continue // the step wrote none
+		if err != nil || (file == githubOutput && step.ID == "") {
+			continue // the step wrote none, or nothing can read it
 		}
 		for _, line := range strings.Split(strings.TrimSpace(string(dt)), "\n") {
 			k, v, ok := strings.Cut(line, "=")
@@ -212,19 +215,11 @@ func (r *workflowRun) step(job string, step ghStep) {
 			}
 		}
 	}
-	if job == "build" && step.Name == "kbk affected" {
+	if job == "build" && step.ID == "affected" {
 		if _, ok := r.exprs["steps.affected.outputs.count"]; !ok {
 			t.Errorf("kbk affected wrote no count to GITHUB_OUTPUT")
 		}
 	}
-}
-
-// stepID is the id the workflow gives the steps whose outputs it reads.
-func stepID(job string, step ghStep) string {
-	if job == "build" && step.Name == "kbk affected" {
-		return "affected"
-	}
-	return strings.ReplaceAll(step.Name, " ", "-")
 }
 
 // checkBakeFile checks what docker buildx bake --print made of the bake
