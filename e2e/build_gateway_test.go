@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kbk-dev/kbk/internal/testenv"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
@@ -90,9 +91,7 @@ func TestBakeBuildsWithBuildx(t *testing.T) {
 	if builder == "" {
 		t.Skip("BUILDX_BUILDER is not set: hack/services.sh up creates a remote builder when docker buildx is installed (make tools)")
 	}
-	if err := exec.Command("docker", "buildx", "version").Run(); err != nil {
-		t.Skip("docker buildx is not installed (make tools)")
-	}
+	testenv.NeedBuildx(t)
 	w := newBuildWorld(t)
 	c, err := client.New(t.Context(), w.addr)
 	if err != nil {

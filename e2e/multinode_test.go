@@ -32,9 +32,7 @@ func TestTwoNodeBuilder(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a second buildkitd and builds the kbk-frontend binary; skipped with -short")
 	}
-	if err := exec.Command("docker", "buildx", "version").Run(); err != nil {
-		t.Skip("docker buildx is not installed (make tools)")
-	}
+	testenv.NeedBuildx(t)
 	w := newBuildWorld(t)
 	if !w.arm64 {
 		t.Skip("no arm64 busybox: put one at ~/.cache/kbk/busybox-arm64/bin/busybox or name it with KBK_TEST_BUSYBOX_ARM64")

@@ -28,13 +28,8 @@ import (
 // the checked-out file. Without SSH_AUTH_SOCK, kbk stops before building and
 // names the source.
 func TestSSHGitSource(t *testing.T) {
-	if _, err := exec.LookPath("ssh"); err != nil {
-		msg := "ssh is not installed (apt-get install openssh-client): buildkitd runs it to fetch ssh git sources"
-		if os.Getenv(testenv.RequireEnv) == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	// buildkitd runs ssh to fetch ssh git sources.
+	testenv.NeedTool(t, "ssh", "apt-get install openssh-client")
 	w := newBuildWorld(t)
 	readme := "served over ssh to " + w.namespace + "\n"
 	srv := serveGitOverSSH(t, map[string]string{"README": readme})

@@ -95,12 +95,7 @@ func TestTLS(t *testing.T) {
 	})
 
 	t.Run("buildx remote builder", func(t *testing.T) {
-		if err := exec.Command("docker", "buildx", "version").Run(); err != nil {
-			if os.Getenv(testenv.RequireEnv) == "1" {
-				t.Fatalf("docker buildx is not installed (make tools; %s=1 makes this an error)", testenv.RequireEnv)
-			}
-			t.Skip("docker buildx is not installed (make tools)")
-		}
+		testenv.NeedBuildx(t)
 		const tag = "tls-buildx"
 		buildxConfig := filepath.Join(t.TempDir(), "buildx")
 		create := exec.Command("docker", "buildx", "create", "--name", "kbk-tls", "--driver", "remote", "--driver-opt",

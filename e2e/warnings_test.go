@@ -129,9 +129,7 @@ func TestGatewayFrontendWarnings(t *testing.T) {
 		if builder == "" {
 			t.Skip("BUILDX_BUILDER is not set: hack/services.sh up creates a remote builder when docker buildx is installed (make tools)")
 		}
-		if err := exec.Command("docker", "buildx", "version").Run(); err != nil {
-			t.Skip("docker buildx is not installed (make tools)")
-		}
+		testenv.NeedBuildx(t)
 		run := exec.Command("docker", "--debug", "buildx", "build", "--builder", builder, "--progress", "plain", "-f", "-",
 			"--build-arg", "profile=demo", "--build-arg", "target=demo-api", "--build-arg", "tag=warnings",
 			"--platform", "linux/amd64", ctxDir)

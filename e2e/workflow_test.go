@@ -74,19 +74,9 @@ func TestExampleWorkflow(t *testing.T) {
 		t.Skip("clones the repository and runs the workflow's steps; skipped with -short")
 	}
 	for _, tool := range []string{"git", "make", "bash", "jq"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv(testenv.RequireEnv) == "1" {
-				t.Fatalf("%s is not installed (make tools; %s=1 makes this an error)", tool, testenv.RequireEnv)
-			}
-			t.Skipf("%s is not installed (make tools)", tool)
-		}
+		testenv.NeedTool(t, tool, "make tools")
 	}
-	if err := exec.Command("docker", "buildx", "version").Run(); err != nil {
-		if os.Getenv(testenv.RequireEnv) == "1" {
-			t.Fatalf("docker buildx is not installed (make tools; %s=1 makes this an error)", testenv.RequireEnv)
-		}
-		t.Skip("docker buildx is not installed (make tools)")
-	}
+	testenv.NeedBuildx(t)
 	testenv.KollaVenv(t, testenv.Pins(t)["KOLLA_VERSION"]) // make kolla-docker reads it
 	clone := freshClone(t)
 	revs, err := exec.Command("git", "-C", clone, "rev-parse", "HEAD", "HEAD~1").Output()

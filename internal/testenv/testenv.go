@@ -61,6 +61,24 @@ func Buildctl(t testing.TB) string {
 	return p
 }
 
+// NeedTool skips t, or fails it when KBK_TEST_REQUIRE=1, when the program
+// name is not on PATH; howto says how to get it.
+func NeedTool(t testing.TB, name, howto string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		unavailable(t, fmt.Sprintf("%s is not installed (%s)", name, howto))
+	}
+}
+
+// NeedBuildx skips t, or fails it when KBK_TEST_REQUIRE=1, when docker
+// buildx does not run.
+func NeedBuildx(t testing.TB) {
+	t.Helper()
+	if err := exec.Command("docker", "buildx", "version").Run(); err != nil {
+		unavailable(t, "docker buildx is not installed (make tools)")
+	}
+}
+
 // unavailable skips t, or fails it when KBK_TEST_REQUIRE=1.
 func unavailable(t testing.TB, msg string) {
 	t.Helper()
